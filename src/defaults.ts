@@ -1,0 +1,55 @@
+/**
+ * Wharf's defaults, named once and reused by the spec schema, the flags, the daemon,
+ * the router and the tests. Durations are in milliseconds, sizes in bytes.
+ *
+ * Where a value comes from another system's experience, the comment says which.
+ */
+
+/** The environment an app gets when its spec declares none (Heroku apps have one). */
+export const DEFAULT_ENVIRONMENT = 'production';
+
+/** Apex of the hostnames that need no DNS: `<service>.<env>.<app>.localhost` (RFC 6761 §6.3). */
+export const DEFAULT_HOST_SUFFIX = 'localhost';
+
+// Health gate (DESIGN.md): GET every 1 s, 2 s timeout, live after 2 passes, out after 3 failures.
+export const DEFAULT_HEALTH_PATH = '/healthz';
+export const DEFAULT_HEALTH_INTERVAL_MS = 1_000;
+export const DEFAULT_HEALTH_TIMEOUT_MS = 2_000;
+export const DEFAULT_HEALTHY_THRESHOLD = 2;
+export const DEFAULT_UNHEALTHY_THRESHOLD = 3;
+
+// Rollouts.
+export const DEFAULT_DEPLOY_TIMEOUT_MS = 60_000;
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+export const DEFAULT_STOP_TIMEOUT_MS = 30_000;
+/** Previous release kept running at weight 0 after promotion, so rollback is a table switch. */
+export const DEFAULT_WARM_WINDOW_MS = 10 * 60_000;
+export const DEFAULT_CANARY_STEPS: readonly number[] = [5, 25, 50, 100];
+export const DEFAULT_CANARY_HOLD_MS = 30_000;
+export const DEFAULT_CANARY_MIN_REQUESTS = 50;
+/** Canary fails when its 5xx share exceeds the stable one's by this many percentage points. */
+export const DEFAULT_CANARY_MAX_ERROR_RATE_INCREASE = 1;
+/** Canary fails when its p99 exceeds the stable one's by this factor. */
+export const DEFAULT_CANARY_MAX_P99_RATIO = 1.5;
+export const DEFAULT_ROLLING_MAX_SURGE = 1;
+export const DEFAULT_ROLLING_MAX_UNAVAILABLE = 0;
+
+// Autoscaling: scale up fast, down slowly (the Kubernetes HPA's 300 s stabilisation window).
+export const DEFAULT_AUTOSCALE_SCALE_DOWN_WINDOW_MS = 300_000;
+export const DEFAULT_AUTOSCALE_PANIC_THRESHOLD = 2;
+export const DEFAULT_AUTOSCALE_TOLERANCE = 0.1;
+
+// Instances.
+export const DEFAULT_INSTANCES = 1;
+
+// Router: passive ejection after 5 consecutive failures (Envoy's outlier detection default).
+export const DEFAULT_EJECT_CONSECUTIVE_FAILURES = 5;
+export const DEFAULT_EJECT_BASE_MS = 30_000;
+export const DEFAULT_EJECT_MAX_MS = 300_000;
+
+// Control plane.
+/** Largest request body the control API accepts, before answering 413. */
+export const DEFAULT_API_BODY_LIMIT_BYTES = 1024 * 1024;
+export const DEFAULT_DATA_DIR_NAME = '.wharf';
+export const DEFAULT_API_PORT = 7070;
+export const DEFAULT_HTTP_PORT = 8080;

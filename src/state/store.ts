@@ -1,0 +1,103 @@
+import type {
+  AppRecord,
+  AuditRecord,
+  ChangeSet,
+  EnvironmentRecord,
+  EventRecord,
+  InstanceRecord,
+  LockRecord,
+  NewAudit,
+  NewEvent,
+  ReleaseRecord,
+  ReleaseStatus,
+  ResourceRecord,
+} from './types.js';
+
+export type LockResult = { acquired: true; lock: LockRecord } | { acquired: false; heldBy: LockRecord };
+
+export interface EventQuery {
+  app?: string;
+  env?: string;
+  /** Only events with an id greater than this (resume a stream). */
+  afterId?: number;
+  /** The most recent `limit` events, returned oldest first. */
+  limit?: number;
+}
+
+export interface AuditQuery {
+  app?: string;
+  env?: string;
+  limit?: number;
+}
+
+export interface NewRelease {
+  app: string;
+  env: string;
+  buildId: string;
+  configVersion: number;
+  spec: unknown;
+  description: string;
+}
+
+/**
+ * Wharf's state. One interface, one contract suite (store-contract.ts) that every
+ * implementation runs: the embedded SQLite store now, a PostgreSQL one later.
+ *
+ * Methods are async so that a networked implementation fits; each method is atomic, and
+ * every change that touches several records goes through a single method (`commit`,
+ * `createRelease`, `destroyEnvironment`) so that it is one transaction.
+ */
+export interface Store {
+  // Apps and environments.
+  ensureApp(name: string, now: number): Promise<AppRecord>;
+  getApp(name: string): Promise<AppRecord | undefined>;
+  listApps(): Promise<AppRecord[]>;
+  ensureEnvironment(env: EnvironmentRecord): Promise<EnvironmentRecord>;
+  getEnvironment(app: string, env: string): Promise<EnvironmentRecord | undefined>;
+  listEnvironments(app: string): Promise<EnvironmentRecord[]>;
+  /** Removes the environment and every resource, release and instance record of it, in one transaction. */
+  destroyEnvironment(app: string, env: string): Promise<void>;
+
+  // Resources: what the last apply made real; plans diff against these.
+  listResources(app: string, env: string): Promise<ResourceRecord[]>;
+  /** Records resource changes, events and audit entries in one transaction. */
+  commit(change: ChangeSet): Promise<void>;
+
+  // Releases.
+  /** Numbers the release (highest so far + 1 for the environment) in the same transaction. */
+  createRelease(release: NewRelease, now: number): Promise<ReleaseRecord>;
+  getRelease(app: string, env: string, version: number): Promise<ReleaseRecord | undefined>;
+  /** Newest first. */
+  listReleases(app: string, env: string, limit?: number): Promise<ReleaseRecord[]>;
+  setReleaseStatus(
+    app: string,
+    env: string,
+    version: number,
+    status: ReleaseStatus,
+    reason: string | undefined,
+    now: number,
+  ): Promise<void>;
+
+  // Instances.
+  putInstance(instance: InstanceRecord): Promise<void>;
+  getInstance(id: string): Promise<InstanceRecord | undefined>;
+  listInstances(filter?: { app?: string; env?: string; service?: string }): Promise<InstanceRecord[]>;
+  deleteInstance(id: string): Promise<void>;
+
+  // Timeline and audit trail.
+  appendEvent(event: NewEvent): Promise<EventRecord>;
+  listEvents(query?: EventQuery): Promise<EventRecord[]>;
+  appendAudit(entry: NewAudit): Promise<AuditRecord>;
+  listAudit(query?: AuditQuery): Promise<AuditRecord[]>;
+
+  // Locks: at most one holder per scope.
+  /** Takes the lock if free; otherwise says who holds it. Never waits. */
+  acquireLock(lock: LockRecord): Promise<LockResult>;
+  /** Releases the lock if `token` is the holder's; returns whether it did. */
+  releaseLock(scope: string, token: string): Promise<boolean>;
+  getLock(scope: string): Promise<LockRecord | undefined>;
+  /** Removes the lock whoever holds it (`wharf lock release`); returns the removed record. */
+  forceReleaseLock(scope: string): Promise<LockRecord | undefined>;
+
+  close(): Promise<void>;
+}
