@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   DEPLOY_FAILED: 500,
   TARGET_FAILED: 500,
   STATE_CORRUPT: 500,
+  /** The state database was written by a newer Wharf (its schema version is ahead of this code). */
+  STATE_TOO_NEW: 500,
   INTERNAL: 500,
 } as const satisfies Record<string, number>;
 
