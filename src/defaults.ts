@@ -53,3 +53,13 @@ export const DEFAULT_API_BODY_LIMIT_BYTES = 1024 * 1024;
 export const DEFAULT_DATA_DIR_NAME = '.wharf';
 export const DEFAULT_API_PORT = 7070;
 export const DEFAULT_HTTP_PORT = 8080;
+
+// State store (src/state).
+/** The embedded SQLite state file inside the data dir (mode 0600). */
+export const DEFAULT_STATE_FILE_NAME = 'state.db';
+/**
+ * How long a state write waits for another process's write transaction to finish before
+ * failing with SQLITE_BUSY. Writes are short (one record set each), so 5 s only runs out
+ * when a process is stuck holding the file (better-sqlite3's default is also 5 s).
+ */
+export const DEFAULT_STATE_BUSY_TIMEOUT_MS = 5_000;
