@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   /** The state database was written by a newer Wharf (its schema version is ahead of this code). */
   STATE_TOO_NEW: 500,
   INTERNAL: 500,
+  /** The path exists under other methods (RFC 9110 §15.5.6); the control API's router raises it. */
+  METHOD_NOT_ALLOWED: 405,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
