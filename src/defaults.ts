@@ -90,23 +90,3 @@ export const DEFAULT_LOG_FILE_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_LOG_FILES = 5;
 /** The unprivileged user instances run as when the daemon runs as root. */
 export const DEFAULT_APP_USER = 'wharf-app';
-
-// State store (src/state).
-/** The embedded SQLite state file inside the data dir (mode 0600). */
-export const DEFAULT_STATE_FILE_NAME = 'state.db';
-/**
- * How long a state write waits for another process's write transaction to finish before
- * failing with SQLITE_BUSY. Writes are short (one record set each), so 5 s only runs out
- * when a process is stuck holding the file (better-sqlite3's default is also 5 s).
- */
-export const DEFAULT_STATE_BUSY_TIMEOUT_MS = 5_000;
-
-// Control API streams (src/daemon/http/sse.ts, src/client/transport-stream.ts).
-/** Comment line sent on an idle event stream so proxies and NATs keep it open (WHATWG HTML §9.2.7 suggests ~15 s). */
-export const DEFAULT_SSE_HEARTBEAT_MS = 15_000;
-/** Reconnection delay a client starts with, and that the server announces in `retry:`. */
-export const DEFAULT_SSE_RETRY_MS = 1_000;
-/** Longest reconnection delay after repeated failures (the client doubles the delay up to this). */
-export const DEFAULT_SSE_MAX_RETRY_MS = 30_000;
-/** Unsent bytes a slow stream reader may leave queued before the server drops it; it resumes by Last-Event-ID. */
-export const DEFAULT_SSE_MAX_BUFFERED_BYTES = 1024 * 1024;
