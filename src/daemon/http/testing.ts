@@ -96,3 +96,58 @@ export function rawRequest(
     }
   });
 }
+
+export interface RawStream {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Everything received so far. */
+  text(): string;
+  /** Resolves once `predicate(text)` holds; rejects after `timeoutMs` (a bound, not a timing assertion). */
+  waitFor(predicate: (text: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** Resolves when the server ends the response or the connection drops. */
+  ended: Promise<void>;
+  close(): void;
+}
+
+/** Opens a long-lived GET (an event stream) and accumulates what arrives. */
+export function openRawStream(target: RawTarget, path: string, headers: Record<string, string> = {}): Promise<RawStream> {
+  return new Promise((resolve, reject) => {
+    const where = 'socketPath' in target ? { socketPath: target.socketPath } : { host: '127.0.0.1', port: target.port };
+    const req = request({ ...where, method: 'GET', path, headers, agent: false }, (res) => {
+      let text = '';
+      const waiters = new Set<() => void>();
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        for (const w of waiters) w();
+      });
+      const ended = new Promise<void>((done) => res.once('close', done));
+      res.on('error', () => undefined);
+      resolve({
+        status: res.statusCode ?? 0,
+        headers: res.headers,
+        text: () => text,
+        ended,
+        close: () => req.destroy(),
+        waitFor(predicate, timeoutMs = 10_000) {
+          return new Promise((ok, fail) => {
+            const check = (): void => {
+              if (!predicate(text)) return;
+              waiters.delete(check);
+              clearTimeout(timer);
+              ok(text);
+            };
+            const timer = setTimeout(() => {
+              waiters.delete(check);
+              fail(new Error(`stream condition not met within ${timeoutMs} ms; received:\n${text}`));
+            }, timeoutMs);
+            waiters.add(check);
+            check();
+          });
+        },
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
