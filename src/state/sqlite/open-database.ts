@@ -1,0 +1,111 @@
+import { closeSync, chmodSync, openSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { DEFAULT_STATE_BUSY_TIMEOUT_MS } from '../../defaults.js';
+import { WharfError } from '../../errors.js';
+import { MIGRATIONS, WHARF_APPLICATION_ID, migrate, schemaVersion, type Migration } from './migrations.js';
+
+export interface OpenDatabaseOptions {
+  /** @default DEFAULT_STATE_BUSY_TIMEOUT_MS */
+  busyTimeoutMs?: number;
+  /** @default MIGRATIONS (tests pass longer lists to prove later steps apply) */
+  migrations?: readonly Migration[];
+}
+
+/**
+ * Opens (creating if needed) Wharf's SQLite state file and brings its schema up to date.
+ *
+ * The file is created 0600 before SQLite touches it: it holds the audit trail and, later,
+ * encrypted config, and SQLite gives the -wal and -shm files the main file's mode.
+ *
+ * Connection settings, and why:
+ * - journal_mode=WAL: readers (the dashboard, `wharf ps`) never block the writer, and one
+ *   commit is one append to the log rather than a rewrite of the pages.
+ * - synchronous=NORMAL: in WAL mode this fsyncs at checkpoints, not at every commit.
+ *   The database cannot be corrupted by it; a power cut (not a process crash) may lose the
+ *   last commits before the checkpoint. Wharf records what it did, and the next plan
+ *   diffs against the real state and converges, so that loss is recoverable, while an
+ *   fsync per event (instances report often) is not cheap on the disks Wharf runs on.
+ * - busy_timeout: a write that meets another process's write transaction waits for it
+ *   instead of failing at once (every write transaction is BEGIN IMMEDIATE, so the wait
+ *   happens at BEGIN, where SQLite can honour it, never at a read-to-write upgrade).
+ * - foreign_keys=ON: destroyEnvironment relies on the cascades. SQLite's default is off
+ *   per connection; better-sqlite3's build turns it on, and we do not depend on a build flag.
+ */
+export function openDatabase(file: string, options: OpenDatabaseOptions = {}): BetterSqlite3.Database {
+  createPrivateFile(file);
+  let db: BetterSqlite3.Database | undefined;
+  try {
+    db = new Database(file, {
+      fileMustExist: true,
+      timeout: options.busyTimeoutMs ?? DEFAULT_STATE_BUSY_TIMEOUT_MS,
+    });
+    refuseForeignDatabase(db, file);
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') {
+      throw new WharfError('STATE_CORRUPT', `the state database ${file} cannot use write-ahead logging (journal mode stays "${String(mode)}")`, {
+        hint: 'Keep the data dir on a local filesystem: WAL needs shared memory, which network filesystems do not provide.',
+      });
+    }
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, file, options.migrations ?? MIGRATIONS);
+    return db;
+  } catch (e) {
+    db?.close();
+    throw translateSqliteError(e, file);
+  }
+}
+
+const CORRUPT_HINT =
+  'The file is damaged or is not a Wharf state database. Move it aside to start with empty state, or restore it from a backup; `sqlite3 FILE "PRAGMA integrity_check"` shows the damage.';
+const UNREADABLE_HINT =
+  'Check that the path is a regular file and that the user running wharf can read and write it and its folder (the file should be mode 0600).';
+
+/**
+ * Turns SQLite's and the filesystem's "cannot use this file" errors into STATE_CORRUPT
+ * with the path and what to do; anything else passes through unchanged.
+ */
+export function translateSqliteError(e: unknown, file: string): unknown {
+  if (e instanceof WharfError) return e;
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+  const message = e instanceof Error ? e.message : String(e);
+  const damaged = code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT');
+  const unreadable =
+    code.startsWith('SQLITE_CANTOPEN') ||
+    code.startsWith('SQLITE_IOERR') ||
+    code.startsWith('SQLITE_READONLY') ||
+    code === 'SQLITE_PERM' ||
+    ['EACCES', 'EPERM', 'EISDIR', 'ENOENT', 'ENOTDIR', 'EROFS'].includes(code);
+  if (!damaged && !unreadable) return e;
+  return new WharfError(
+    'STATE_CORRUPT',
+    `the state database ${file} is ${damaged ? 'damaged' : 'unreadable'}: ${message}`,
+    { hint: damaged ? CORRUPT_HINT : UNREADABLE_HINT, details: { file, sqliteCode: code }, cause: e },
+  );
+}
+
+function createPrivateFile(file: string): void {
+  try {
+    closeSync(openSync(file, 'a', 0o600));
+    // An existing file keeps its mode through open(2); tighten it, as ssh insists for keys.
+    chmodSync(file, 0o600);
+  } catch (e) {
+    throw translateSqliteError(e, file);
+  }
+}
+
+/**
+ * A SQLite file that already has tables but not Wharf's application id belongs to
+ * something else: migrating it would write Wharf's tables into another program's data.
+ */
+function refuseForeignDatabase(db: BetterSqlite3.Database, file: string): void {
+  const applicationId = db.pragma('application_id', { simple: true }) as number;
+  if (applicationId === WHARF_APPLICATION_ID) return;
+  const tables = db.prepare('SELECT count(*) AS n FROM sqlite_schema').get() as { n: number };
+  if (applicationId === 0 && tables.n === 0 && schemaVersion(db) === 0) return;
+  throw new WharfError('STATE_CORRUPT', `${file} is a SQLite database, but not a Wharf state database`, {
+    hint: 'Point --data-dir at a Wharf data dir, or move this file aside so Wharf can create its own.',
+    details: { file, applicationId },
+  });
+}

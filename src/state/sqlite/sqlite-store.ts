@@ -1,0 +1,283 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { WharfError } from '../../errors.js';
+import type { AuditQuery, EventQuery, LockResult, NewRelease, Store } from '../store.js';
+import type {
+  AppRecord,
+  AuditRecord,
+  ChangeSet,
+  EnvironmentRecord,
+  EventRecord,
+  InstanceRecord,
+  LockRecord,
+  NewAudit,
+  NewEvent,
+  ReleaseRecord,
+  ReleaseStatus,
+  ResourceRecord,
+} from '../types.js';
+import { openDatabase, translateSqliteError, type OpenDatabaseOptions } from './open-database.js';
+import * as params from './params.js';
+import * as rows from './rows.js';
+import { SQL } from './statements.js';
+
+/**
+ * The embedded Store: one SQLite file in the data dir (see open-database.ts for the
+ * connection settings and why).
+ *
+ * better-sqlite3 is synchronous, so each method runs to completion before any other
+ * JavaScript does: calls from one process never interleave. Every write that reads
+ * before it writes (numbering a release, taking a lock) or touches several records runs
+ * in one BEGIN IMMEDIATE transaction, which takes SQLite's write lock up front, so
+ * several processes on the same file are serialised too.
+ */
+export class SqliteStore implements Store {
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
+  private constructor(
+    private readonly db: BetterSqlite3.Database,
+    /** The state file, named in errors. */
+    readonly file: string,
+  ) {}
+
+  /** Opens or creates the state file at `file`, migrating it to the current schema. */
+  static open(file: string, options: OpenDatabaseOptions = {}): SqliteStore {
+    return new SqliteStore(openDatabase(file, options), file);
+  }
+
+  async ensureApp(name: string, now: number): Promise<AppRecord> {
+    return this.write(() => {
+      this.stmt(SQL.insertApp).run({ name, created_at: now });
+      return rows.appRecord(this.stmt(SQL.getApp).get({ name }) as rows.AppRow);
+    });
+  }
+
+  async getApp(name: string): Promise<AppRecord | undefined> {
+    return this.read(() => this.one(SQL.getApp, { name }, rows.appRecord));
+  }
+
+  async listApps(): Promise<AppRecord[]> {
+    return this.read(() => this.all(SQL.listApps, {}, rows.appRecord));
+  }
+
+  async ensureEnvironment(env: EnvironmentRecord): Promise<EnvironmentRecord> {
+    return this.write(() => {
+      if (this.stmt(SQL.getApp).get({ name: env.app }) === undefined) {
+        throw new WharfError('APP_NOT_FOUND', `app "${env.app}" is not recorded, so environment "${env.name}" cannot be`, {
+          hint: 'Record the app first (ensureApp).',
+        });
+      }
+      this.stmt(SQL.insertEnvironment).run(params.environmentParams(env));
+      return this.requireEnvironment(env.app, env.name);
+    });
+  }
+
+  async getEnvironment(app: string, env: string): Promise<EnvironmentRecord | undefined> {
+    return this.read(() => this.one(SQL.getEnvironment, { app, name: env }, rows.environmentRecord));
+  }
+
+  async listEnvironments(app: string): Promise<EnvironmentRecord[]> {
+    return this.read(() => this.all(SQL.listEnvironments, { app }, rows.environmentRecord));
+  }
+
+  async destroyEnvironment(app: string, env: string): Promise<void> {
+    // The foreign keys cascade to resources, releases and instances in the same statement.
+    return this.write(() => void this.stmt(SQL.deleteEnvironment).run({ app, name: env }));
+  }
+
+  async listResources(app: string, env: string): Promise<ResourceRecord[]> {
+    return this.read(() => this.all(SQL.listResources, { app, env }, rows.resourceRecord));
+  }
+
+  async commit(change: ChangeSet): Promise<void> {
+    return this.write(() => {
+      for (const key of change.deleteResources ?? []) this.stmt(SQL.deleteResource).run(key);
+      for (const resource of change.putResources ?? []) {
+        this.requireEnvironment(resource.app, resource.env);
+        this.stmt(SQL.putResource).run(params.resourceParams(resource));
+      }
+      for (const event of change.events ?? []) this.insertEvent(event);
+      for (const entry of change.audit ?? []) this.insertAudit(entry);
+    });
+  }
+
+  async createRelease(release: NewRelease, now: number): Promise<ReleaseRecord> {
+    return this.write(() => {
+      this.requireEnvironment(release.app, release.env);
+      const key = { app: release.app, env: release.env };
+      const { latest } = this.stmt(SQL.latestRelease).get(key) as { latest: number };
+      this.stmt(SQL.insertRelease).run({
+        ...key,
+        version: latest + 1,
+        build_id: release.buildId,
+        config_version: release.configVersion,
+        spec: params.requiredJson(release.spec, `the spec of the new release of ${release.app}/${release.env}`),
+        description: release.description,
+        now,
+      });
+      return rows.releaseRecord(this.stmt(SQL.getRelease).get({ ...key, version: latest + 1 }) as rows.ReleaseRow);
+    });
+  }
+
+  async getRelease(app: string, env: string, version: number): Promise<ReleaseRecord | undefined> {
+    return this.read(() => this.one(SQL.getRelease, { app, env, version }, rows.releaseRecord));
+  }
+
+  async listReleases(app: string, env: string, limit?: number): Promise<ReleaseRecord[]> {
+    return this.read(() => this.all(SQL.listReleases, { app, env, limit: limit ?? -1 }, rows.releaseRecord));
+  }
+
+  async setReleaseStatus(
+    app: string,
+    env: string,
+    version: number,
+    status: ReleaseStatus,
+    reason: string | undefined,
+    now: number,
+  ): Promise<void> {
+    return this.write(() => {
+      const { changes } = this.stmt(SQL.setReleaseStatus).run({ app, env, version, status, reason: params.orNull(reason), now });
+      if (changes === 0) {
+        throw new WharfError('NOT_FOUND', `release v${version} of ${app}/${env} is not recorded`, {
+          hint: `List the releases with \`wharf releases -e ${env}\`.`,
+        });
+      }
+    });
+  }
+
+  async putInstance(instance: InstanceRecord): Promise<void> {
+    return this.write(() => {
+      this.requireEnvironment(instance.app, instance.env);
+      this.stmt(SQL.putInstance).run(params.instanceParams(instance));
+    });
+  }
+
+  async getInstance(id: string): Promise<InstanceRecord | undefined> {
+    return this.read(() => this.one(SQL.getInstance, { id }, rows.instanceRecord));
+  }
+
+  async listInstances(filter: { app?: string; env?: string; service?: string } = {}): Promise<InstanceRecord[]> {
+    const params = { app: filter.app ?? null, env: filter.env ?? null, service: filter.service ?? null };
+    return this.read(() => this.all(SQL.listInstances, params, rows.instanceRecord));
+  }
+
+  async deleteInstance(id: string): Promise<void> {
+    return this.write(() => void this.stmt(SQL.deleteInstance).run({ id }));
+  }
+
+  async appendEvent(event: NewEvent): Promise<EventRecord> {
+    return this.write(() => rows.eventRecord(this.stmt(SQL.getEvent).get({ id: this.insertEvent(event) }) as rows.EventRow));
+  }
+
+  async listEvents(query: EventQuery = {}): Promise<EventRecord[]> {
+    const params = { app: query.app ?? null, env: query.env ?? null, limit: query.limit ?? -1 };
+    if (query.afterId !== undefined) {
+      return this.read(() => this.all(SQL.listEventsAfter, { ...params, after_id: query.afterId }, rows.eventRecord));
+    }
+    return this.read(() => this.all(SQL.listEventsLatest, params, rows.eventRecord));
+  }
+
+  async appendAudit(entry: NewAudit): Promise<AuditRecord> {
+    return this.write(() => rows.auditRecord(this.stmt(SQL.getAudit).get({ id: this.insertAudit(entry) }) as rows.AuditRow));
+  }
+
+  async listAudit(query: AuditQuery = {}): Promise<AuditRecord[]> {
+    const params = { app: query.app ?? null, env: query.env ?? null, limit: query.limit ?? -1 };
+    return this.read(() => this.all(SQL.listAudit, params, rows.auditRecord));
+  }
+
+  async acquireLock(lock: LockRecord): Promise<LockResult> {
+    return this.write((): LockResult => {
+      const held = this.stmt(SQL.getLock).get({ scope: lock.scope }) as rows.LockRow | undefined;
+      if (held !== undefined) return { acquired: false, heldBy: rows.lockRecord(held) };
+      this.stmt(SQL.insertLock).run(params.lockParams(lock));
+      return { acquired: true, lock: { ...lock } };
+    });
+  }
+
+  async releaseLock(scope: string, token: string): Promise<boolean> {
+    return this.write(() => this.stmt(SQL.releaseLock).run({ scope, token }).changes > 0);
+  }
+
+  async getLock(scope: string): Promise<LockRecord | undefined> {
+    return this.read(() => this.one(SQL.getLock, { scope }, rows.lockRecord));
+  }
+
+  async forceReleaseLock(scope: string): Promise<LockRecord | undefined> {
+    return this.write(() => {
+      const held = this.one(SQL.getLock, { scope }, rows.lockRecord);
+      this.stmt(SQL.forceReleaseLock).run({ scope });
+      return held;
+    });
+  }
+
+  /** The connection's settings as SQLite reports them, for `wharf doctor` and the tests. */
+  settings(): { journalMode: string; synchronous: string; foreignKeys: boolean; busyTimeoutMs: number; schemaVersion: number } {
+    const pragma = (name: string) => this.db.pragma(name, { simple: true });
+    return {
+      journalMode: String(pragma('journal_mode')),
+      // SQLite answers 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+      synchronous: ['OFF', 'NORMAL', 'FULL', 'EXTRA'][pragma('synchronous') as number] ?? 'UNKNOWN',
+      foreignKeys: pragma('foreign_keys') === 1,
+      busyTimeoutMs: pragma('busy_timeout') as number,
+      schemaVersion: pragma('user_version') as number,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private insertEvent(event: NewEvent): number {
+    const { lastInsertRowid } = this.stmt(SQL.insertEvent).run(params.eventParams(event));
+    return Number(lastInsertRowid);
+  }
+
+  private insertAudit(entry: NewAudit): number {
+    const { lastInsertRowid } = this.stmt(SQL.insertAudit).run(params.auditParams(entry));
+    return Number(lastInsertRowid);
+  }
+
+  /** The environment, or ENV_NOT_FOUND; records of an unknown environment are refused by name. */
+  private requireEnvironment(app: string, env: string): EnvironmentRecord {
+    const found = this.one(SQL.getEnvironment, { app, name: env }, rows.environmentRecord);
+    if (found === undefined) {
+      throw new WharfError('ENV_NOT_FOUND', `environment "${env}" of app "${app}" is not recorded`, {
+        hint: `Create it first: \`wharf apply -e ${env}\` records the environment it applies.`,
+        details: { app, env },
+      });
+    }
+    return found;
+  }
+
+  private stmt(sql: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private one<Row, T>(sql: string, params: object, map: (row: Row) => T): T | undefined {
+    const row = this.stmt(sql).get(params) as Row | undefined;
+    return row === undefined ? undefined : map(row);
+  }
+
+  private all<Row, T>(sql: string, params: object, map: (row: Row) => T): T[] {
+    return (this.stmt(sql).all(params) as Row[]).map(map);
+  }
+
+  /** Runs `fn` in one BEGIN IMMEDIATE transaction: all of its writes are recorded, or none. */
+  private async write<T>(fn: () => T): Promise<T> {
+    return this.read(() => this.db.transaction(fn).immediate());
+  }
+
+  /** Runs `fn`, naming the file in errors that say it is damaged or unreadable. */
+  private async read<T>(fn: () => T): Promise<T> {
+    try {
+      return fn();
+    } catch (e) {
+      throw translateSqliteError(e, this.file);
+    }
+  }
+}

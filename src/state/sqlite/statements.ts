@@ -1,0 +1,88 @@
+/**
+ * The SQL the SQLite store runs, in one place so the queries can be read against the
+ * schema (migrations.ts) side by side. Optional filters are written `(@x IS NULL OR col = @x)`
+ * so one prepared statement serves every combination; `LIMIT -1` means no limit in SQLite.
+ */
+export const SQL = {
+  insertApp: 'INSERT INTO apps (name, created_at) VALUES (@name, @created_at) ON CONFLICT (name) DO NOTHING',
+  getApp: 'SELECT * FROM apps WHERE name = @name',
+  listApps: 'SELECT * FROM apps ORDER BY name',
+
+  insertEnvironment: `
+    INSERT INTO environments (app, name, from_env, expires_at, created_at)
+    VALUES (@app, @name, @from_env, @expires_at, @created_at)
+    ON CONFLICT (app, name) DO NOTHING`,
+  getEnvironment: 'SELECT * FROM environments WHERE app = @app AND name = @name',
+  listEnvironments: 'SELECT * FROM environments WHERE app = @app ORDER BY name',
+  deleteEnvironment: 'DELETE FROM environments WHERE app = @app AND name = @name',
+
+  listResources: 'SELECT * FROM resources WHERE app = @app AND env = @env ORDER BY kind, name',
+  putResource: `
+    INSERT INTO resources (app, env, kind, name, body, applied_at)
+    VALUES (@app, @env, @kind, @name, @body, @applied_at)
+    ON CONFLICT (app, env, kind, name) DO UPDATE SET body = excluded.body, applied_at = excluded.applied_at`,
+  deleteResource: 'DELETE FROM resources WHERE app = @app AND env = @env AND kind = @kind AND name = @name',
+
+  latestRelease: 'SELECT coalesce(max(version), 0) AS latest FROM releases WHERE app = @app AND env = @env',
+  insertRelease: `
+    INSERT INTO releases
+      (app, env, version, build_id, config_version, spec, status, description, reason, created_at, updated_at)
+    VALUES (@app, @env, @version, @build_id, @config_version, @spec, 'pending', @description, NULL, @now, @now)`,
+  getRelease: 'SELECT * FROM releases WHERE app = @app AND env = @env AND version = @version',
+  listReleases: 'SELECT * FROM releases WHERE app = @app AND env = @env ORDER BY version DESC LIMIT @limit',
+  setReleaseStatus: `
+    UPDATE releases SET status = @status, reason = @reason, updated_at = @now
+    WHERE app = @app AND env = @env AND version = @version`,
+
+  putInstance: `
+    INSERT INTO instances
+      (id, app, env, service, release, state, pid, pid_start_time, port, restarts, reason, created_at, updated_at)
+    VALUES
+      (@id, @app, @env, @service, @release, @state, @pid, @pid_start_time, @port, @restarts, @reason, @created_at, @updated_at)
+    ON CONFLICT (id) DO UPDATE SET
+      app = excluded.app, env = excluded.env, service = excluded.service, release = excluded.release,
+      state = excluded.state, pid = excluded.pid, pid_start_time = excluded.pid_start_time,
+      port = excluded.port, restarts = excluded.restarts, reason = excluded.reason,
+      created_at = excluded.created_at, updated_at = excluded.updated_at`,
+  getInstance: 'SELECT * FROM instances WHERE id = @id',
+  listInstances: `
+    SELECT * FROM instances
+    WHERE (@app IS NULL OR app = @app) AND (@env IS NULL OR env = @env) AND (@service IS NULL OR service = @service)
+    ORDER BY app, env, service, id`,
+  deleteInstance: 'DELETE FROM instances WHERE id = @id',
+
+  insertEvent: `
+    INSERT INTO events (time, app, env, service, kind, message, data)
+    VALUES (@time, @app, @env, @service, @kind, @message, @data)`,
+  getEvent: 'SELECT * FROM events WHERE id = @id',
+  /** Resuming: the first `limit` events after the client's last id, so none is skipped. */
+  listEventsAfter: `
+    SELECT * FROM events
+    WHERE id > @after_id AND (@app IS NULL OR app = @app) AND (@env IS NULL OR env = @env)
+    ORDER BY id LIMIT @limit`,
+  /** The tail: the most recent `limit` events, turned oldest first. */
+  listEventsLatest: `
+    SELECT * FROM (
+      SELECT * FROM events
+      WHERE (@app IS NULL OR app = @app) AND (@env IS NULL OR env = @env)
+      ORDER BY id DESC LIMIT @limit
+    ) ORDER BY id`,
+
+  insertAudit: `
+    INSERT INTO audit (time, actor, client, operation, app, env, outcome, details)
+    VALUES (@time, @actor, @client, @operation, @app, @env, @outcome, @details)`,
+  getAudit: 'SELECT * FROM audit WHERE id = @id',
+  listAudit: `
+    SELECT * FROM (
+      SELECT * FROM audit
+      WHERE (@app IS NULL OR app = @app) AND (@env IS NULL OR env = @env)
+      ORDER BY id DESC LIMIT @limit
+    ) ORDER BY id`,
+
+  getLock: 'SELECT * FROM locks WHERE scope = @scope',
+  insertLock: `
+    INSERT INTO locks (scope, token, holder, operation, pid, hostname, acquired_at)
+    VALUES (@scope, @token, @holder, @operation, @pid, @hostname, @acquired_at)`,
+  releaseLock: 'DELETE FROM locks WHERE scope = @scope AND token = @token',
+  forceReleaseLock: 'DELETE FROM locks WHERE scope = @scope',
+} as const;
