@@ -90,3 +90,9 @@ export const DEFAULT_LOG_FILE_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_LOG_FILES = 5;
 /** The unprivileged user instances run as when the daemon runs as root. */
 export const DEFAULT_APP_USER = 'wharf-app';
+
+// Builds (src/build).
+/** Builds kept per app by garbage collection, besides any a running or warm release uses (Heroku keeps a few slugs for rollback). */
+export const DEFAULT_BUILDS_KEEP = 5;
+/** Lines of build output a BUILD_FAILED error carries, so the cause is shown without opening the log. */
+export const DEFAULT_BUILD_FAILURE_TAIL_LINES = 20;

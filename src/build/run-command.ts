@@ -1,0 +1,67 @@
+/**
+ * Runs a build command: `/bin/sh -c COMMAND` in the build directory, in its own process
+ * group, with no stdin (a build must not wait for a person). When the shell exits, whatever
+ * it left running in the group is killed, so a build never leaves processes behind that
+ * write into a directory about to become immutable.
+ */
+import { spawn } from 'node:child_process';
+import type { BuildLog } from './build-log.js';
+
+export interface CommandSpec {
+  command: string;
+  cwd: string;
+  env: Record<string, string>;
+  log: BuildLog;
+  signal?: AbortSignal | undefined;
+}
+
+export interface CommandOutcome {
+  /** The exit code, or null when a signal ended it. */
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export function runCommand(spec: CommandSpec): Promise<CommandOutcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', spec.command], {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = spec.log.lineWriter('stdout');
+    const err = spec.log.lineWriter('stderr');
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    const killGroup = (): void => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // ESRCH: the group is already gone.
+      }
+    };
+    spec.signal?.addEventListener('abort', killGroup, { once: true });
+    child.once('error', reject);
+    // 'exit', not 'close': a leftover background process holding the pipes open would delay
+    // 'close' for as long as it lives; killing the group ends it and closes them.
+    child.once('exit', (exitCode, signal) => {
+      killGroup();
+      spec.signal?.removeEventListener('abort', killGroup);
+      const finish = (): void => {
+        out.flush();
+        err.flush();
+        resolve({ exitCode, signal });
+      };
+      let open = 2;
+      const closed = (): void => {
+        open -= 1;
+        if (open === 0) finish();
+      };
+      if (child.stdout.readableEnded) closed();
+      else child.stdout.once('end', closed).once('error', closed);
+      if (child.stderr.readableEnded) closed();
+      else child.stderr.once('end', closed).once('error', closed);
+    });
+  });
+}
