@@ -20,13 +20,18 @@ export interface EventQuery {
   env?: string;
   /** Only events with an id greater than this (resume a stream). */
   afterId?: number;
-  /** The most recent `limit` events, returned oldest first. */
+  /**
+   * Without `afterId`: the most recent `limit` events. With it: the first `limit` events
+   * after that id, so a client paging forward with its last id never skips one.
+   * Either way returned oldest first.
+   */
   limit?: number;
 }
 
 export interface AuditQuery {
   app?: string;
   env?: string;
+  /** The most recent `limit` entries, returned oldest first. */
   limit?: number;
 }
 
@@ -46,16 +51,26 @@ export interface NewRelease {
  * Methods are async so that a networked implementation fits; each method is atomic, and
  * every change that touches several records goes through a single method (`commit`,
  * `createRelease`, `destroyEnvironment`) so that it is one transaction.
+ *
+ * Records read back are deep-equal to those written (absent optional fields stay absent,
+ * JSON keeps its key order). Lists are ordered: apps and environments by name, resources
+ * by kind then name, instances by app, env, service then id. Getters answer undefined for
+ * a missing record; resources, releases and instances of an unrecorded environment are
+ * refused with ENV_NOT_FOUND. The contract suite checks all of this.
  */
 export interface Store {
   // Apps and environments.
   ensureApp(name: string, now: number): Promise<AppRecord>;
   getApp(name: string): Promise<AppRecord | undefined>;
   listApps(): Promise<AppRecord[]>;
+  /** Records the environment unless it exists, and returns the recorded one (APP_NOT_FOUND without the app). */
   ensureEnvironment(env: EnvironmentRecord): Promise<EnvironmentRecord>;
   getEnvironment(app: string, env: string): Promise<EnvironmentRecord | undefined>;
   listEnvironments(app: string): Promise<EnvironmentRecord[]>;
-  /** Removes the environment and every resource, release and instance record of it, in one transaction. */
+  /**
+   * Removes the environment and every resource, release and instance record of it, in one
+   * transaction. Its events and audit entries stay (history outlives it); no-op when absent.
+   */
   destroyEnvironment(app: string, env: string): Promise<void>;
 
   // Resources: what the last apply made real; plans diff against these.
@@ -69,6 +84,7 @@ export interface Store {
   getRelease(app: string, env: string, version: number): Promise<ReleaseRecord | undefined>;
   /** Newest first. */
   listReleases(app: string, env: string, limit?: number): Promise<ReleaseRecord[]>;
+  /** Sets status, reason (undefined clears it) and update time; NOT_FOUND for an unrecorded release. */
   setReleaseStatus(
     app: string,
     env: string,
@@ -91,7 +107,7 @@ export interface Store {
   listAudit(query?: AuditQuery): Promise<AuditRecord[]>;
 
   // Locks: at most one holder per scope.
-  /** Takes the lock if free; otherwise says who holds it. Never waits. */
+  /** Takes the lock if free; otherwise says who holds it. Never waits; not re-entrant. */
   acquireLock(lock: LockRecord): Promise<LockResult>;
   /** Releases the lock if `token` is the holder's; returns whether it did. */
   releaseLock(scope: string, token: string): Promise<boolean>;

@@ -105,6 +105,17 @@ describe('SqliteStore on disk', () => {
       await store.close();
     }
   });
+
+  it('refuses a data dir path that is a file with STATE_CORRUPT naming it', async () => {
+    const dataDir = join(freshDir(), 'not-a-dir');
+    writeFileSync(dataDir, 'x');
+    await assert.rejects(openStore(dataDir), (e: unknown) => {
+      assert.ok(isWharfError(e));
+      assert.equal(e.code, 'STATE_CORRUPT');
+      assert.ok(e.message.includes(dataDir) && e.hint);
+      return true;
+    });
+  });
 });
 
 describe('SqliteStore on a damaged or foreign file', () => {
