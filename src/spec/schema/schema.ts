@@ -1,0 +1,99 @@
+/**
+ * A small schema language: one definition gives Wharf's TypeScript types (`Infer`), the
+ * validation of wharf.yaml (every problem collected, each with its path), the JSON Schema
+ * that editors use, and the documentation behind the annotated example (`wharf init`).
+ *
+ * Why not an off-the-shelf validator: we need every problem at once with a path we can map
+ * back to a YAML position, "did you mean" for unknown keys, strict duration and size types,
+ * and the docs of each field to render comments. Each of those is a few lines here.
+ */
+
+export type PathSegment = string | number;
+export type Path = readonly PathSegment[];
+
+export interface Issue {
+  path: Path;
+  message: string;
+  hint?: string | undefined;
+  /** Point at the key (an unknown key) rather than its value. */
+  at?: 'key' | 'value';
+}
+
+/** Collects issues during one parse; never throws. */
+export class Issues {
+  readonly list: Issue[] = [];
+  add(path: Path, message: string, hint?: string, at: 'key' | 'value' = 'value'): void {
+    this.list.push({ path: [...path], message, hint, at });
+  }
+  get empty(): boolean {
+    return this.list.length === 0;
+  }
+}
+
+/** Returned by a check that reported an issue; the parent skips the value. */
+export const INVALID: unique symbol = Symbol('invalid');
+export type Checked<T> = T | typeof INVALID;
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface Meta<T> {
+  /** One or two sentences for people: JSON Schema `description`, comment in the example. */
+  doc?: string;
+  default?: T;
+  /** Whether the key may be left out (fields only). Fields with a default are optional too. */
+  optional?: boolean;
+}
+
+export abstract class Schema<T, Opt extends boolean = false> {
+  meta: Meta<T> = {};
+  /** Phantom: carries optionality in the type, for `Infer`. */
+  declare readonly _optional: Opt;
+
+  /** Validates and converts `value`, reporting problems to `issues` under `path`. */
+  abstract check(value: unknown, path: Path, issues: Issues): Checked<T>;
+
+  /** JSON Schema (2020-12) of the input this schema accepts. */
+  protected abstract json(): JsonSchema;
+
+  /** A short phrase for error messages: "a duration like \"2s\"". */
+  abstract expected(): string;
+
+  jsonSchema(): JsonSchema {
+    const out: JsonSchema = { ...this.json() };
+    if (this.meta.doc) out['description'] = this.meta.doc;
+    if (this.meta.default !== undefined) out['default'] = this.renderDefault(this.meta.default);
+    return out;
+  }
+
+  /** How a default value is written in the file (durations and sizes render back to text). */
+  renderDefault(value: T): unknown {
+    return value;
+  }
+
+  describe(doc: string): this {
+    this.meta.doc = doc;
+    return this;
+  }
+
+  optional(): Schema<T, true> {
+    this.meta.optional = true;
+    return this as unknown as Schema<T, true>;
+  }
+
+  /** Optional in the file; filled with `value` when absent. */
+  default(value: T): Schema<T, false> {
+    this.meta.default = value;
+    this.meta.optional = true;
+    return this as unknown as Schema<T, false>;
+  }
+}
+
+export type Infer<S> = S extends Schema<infer T, boolean> ? T : never;
+
+export function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
+  return `${typeof value} ${String(value)}`;
+}
