@@ -18,7 +18,7 @@ import type {
 import { openDatabase, translateSqliteError, type OpenDatabaseOptions } from './open-database.js';
 import * as params from './params.js';
 import * as rows from './rows.js';
-import { SQL } from './statements.js';
+import { SQL, presentFilters } from './statements.js';
 
 /**
  * The embedded Store: one SQLite file in the data dir (see open-database.ts for the
@@ -156,8 +156,8 @@ export class SqliteStore implements Store {
   }
 
   async listInstances(filter: { app?: string; env?: string; service?: string } = {}): Promise<InstanceRecord[]> {
-    const params = { app: filter.app ?? null, env: filter.env ?? null, service: filter.service ?? null };
-    return this.read(() => this.all(SQL.listInstances, params, rows.instanceRecord));
+    const sql = SQL.listInstances(presentFilters(filter, ['app', 'env', 'service']));
+    return this.read(() => this.all(sql, filter, rows.instanceRecord));
   }
 
   async deleteInstance(id: string): Promise<void> {
@@ -169,11 +169,10 @@ export class SqliteStore implements Store {
   }
 
   async listEvents(query: EventQuery = {}): Promise<EventRecord[]> {
-    const params = { app: query.app ?? null, env: query.env ?? null, limit: query.limit ?? -1 };
-    if (query.afterId !== undefined) {
-      return this.read(() => this.all(SQL.listEventsAfter, { ...params, after_id: query.afterId }, rows.eventRecord));
-    }
-    return this.read(() => this.all(SQL.listEventsLatest, params, rows.eventRecord));
+    const filters = presentFilters(query, ['app', 'env']);
+    const params = { app: query.app, env: query.env, after_id: query.afterId, limit: query.limit ?? -1 };
+    const sql = query.afterId === undefined ? SQL.listEventsLatest(filters) : SQL.listEventsAfter(filters);
+    return this.read(() => this.all(sql, params, rows.eventRecord));
   }
 
   async appendAudit(entry: NewAudit): Promise<AuditRecord> {
@@ -181,8 +180,8 @@ export class SqliteStore implements Store {
   }
 
   async listAudit(query: AuditQuery = {}): Promise<AuditRecord[]> {
-    const params = { app: query.app ?? null, env: query.env ?? null, limit: query.limit ?? -1 };
-    return this.read(() => this.all(SQL.listAudit, params, rows.auditRecord));
+    const params = { app: query.app, env: query.env, limit: query.limit ?? -1 };
+    return this.read(() => this.all(SQL.listAudit(presentFilters(query, ['app', 'env'])), params, rows.auditRecord));
   }
 
   async acquireLock(lock: LockRecord): Promise<LockResult> {

@@ -1,8 +1,23 @@
 /**
  * The SQL the SQLite store runs, in one place so the queries can be read against the
- * schema (migrations.ts) side by side. Optional filters are written `(@x IS NULL OR col = @x)`
- * so one prepared statement serves every combination; `LIMIT -1` means no limit in SQLite.
+ * schema (migrations.ts) side by side. `LIMIT -1` means no limit in SQLite.
+ *
+ * Lists with optional filters get one statement per combination of filters present
+ * (`app = @app AND env = @env`), so that SQLite can use the (app, env, …) indexes; a
+ * catch-all `(@app IS NULL OR app = @app)` would make it scan. The column names come
+ * from `presentFilters`' fixed list, never from the caller.
  */
+
+/** The names in `columns` whose value in `filter` is given, in the order of `columns`. */
+export function presentFilters<T extends object>(filter: T, columns: readonly (keyof T & string)[]): string[] {
+  return columns.filter((column) => filter[column] !== undefined);
+}
+
+/** `a = @a AND b = @b` for the given columns; `1` (true) for none. */
+function matching(columns: readonly string[]): string {
+  return columns.length === 0 ? '1' : columns.map((column) => `${column} = @${column}`).join(' AND ');
+}
+
 export const SQL = {
   insertApp: 'INSERT INTO apps (name, created_at) VALUES (@name, @created_at) ON CONFLICT (name) DO NOTHING',
   getApp: 'SELECT * FROM apps WHERE name = @name',
@@ -45,10 +60,8 @@ export const SQL = {
       port = excluded.port, restarts = excluded.restarts, reason = excluded.reason,
       created_at = excluded.created_at, updated_at = excluded.updated_at`,
   getInstance: 'SELECT * FROM instances WHERE id = @id',
-  listInstances: `
-    SELECT * FROM instances
-    WHERE (@app IS NULL OR app = @app) AND (@env IS NULL OR env = @env) AND (@service IS NULL OR service = @service)
-    ORDER BY app, env, service, id`,
+  listInstances: (filters: readonly string[]) =>
+    `SELECT * FROM instances WHERE ${matching(filters)} ORDER BY app, env, service, id`,
   deleteInstance: 'DELETE FROM instances WHERE id = @id',
 
   insertEvent: `
@@ -56,28 +69,18 @@ export const SQL = {
     VALUES (@time, @app, @env, @service, @kind, @message, @data)`,
   getEvent: 'SELECT * FROM events WHERE id = @id',
   /** Resuming: the first `limit` events after the client's last id, so none is skipped. */
-  listEventsAfter: `
-    SELECT * FROM events
-    WHERE id > @after_id AND (@app IS NULL OR app = @app) AND (@env IS NULL OR env = @env)
-    ORDER BY id LIMIT @limit`,
+  listEventsAfter: (filters: readonly string[]) =>
+    `SELECT * FROM events WHERE ${matching(filters)} AND id > @after_id ORDER BY id LIMIT @limit`,
   /** The tail: the most recent `limit` events, turned oldest first. */
-  listEventsLatest: `
-    SELECT * FROM (
-      SELECT * FROM events
-      WHERE (@app IS NULL OR app = @app) AND (@env IS NULL OR env = @env)
-      ORDER BY id DESC LIMIT @limit
-    ) ORDER BY id`,
+  listEventsLatest: (filters: readonly string[]) =>
+    `SELECT * FROM (SELECT * FROM events WHERE ${matching(filters)} ORDER BY id DESC LIMIT @limit) ORDER BY id`,
 
   insertAudit: `
     INSERT INTO audit (time, actor, client, operation, app, env, outcome, details)
     VALUES (@time, @actor, @client, @operation, @app, @env, @outcome, @details)`,
   getAudit: 'SELECT * FROM audit WHERE id = @id',
-  listAudit: `
-    SELECT * FROM (
-      SELECT * FROM audit
-      WHERE (@app IS NULL OR app = @app) AND (@env IS NULL OR env = @env)
-      ORDER BY id DESC LIMIT @limit
-    ) ORDER BY id`,
+  listAudit: (filters: readonly string[]) =>
+    `SELECT * FROM (SELECT * FROM audit WHERE ${matching(filters)} ORDER BY id DESC LIMIT @limit) ORDER BY id`,
 
   getLock: 'SELECT * FROM locks WHERE scope = @scope',
   insertLock: `
