@@ -1,5 +1,5 @@
 import { WharfError } from '../errors.js';
-import { type Endpoint, errorFromResponse, open, readBody, type TransportClient } from './transport-http.js';
+import { connectionError, type Endpoint, errorFromResponse, open, readBody, type TransportClient } from './transport-http.js';
 import type { ServerSentEvent } from './transport-sse-parser.js';
 import { runEventStream, type StreamOptions } from './transport-stream.js';
 
@@ -47,7 +47,12 @@ export class ApiTransport {
       ...(signal === undefined ? {} : { signal }),
     });
     const status = res.statusCode ?? 500;
-    const raw = await readBody(res);
+    let raw: Buffer;
+    try {
+      raw = await readBody(res);
+    } catch (e) {
+      throw connectionError(e, this.endpoint); // the daemon went away mid-answer
+    }
     if (status >= 400) throw errorFromResponse(status, raw);
     if (raw.length === 0) return undefined as T;
     try {

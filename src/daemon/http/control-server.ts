@@ -20,7 +20,7 @@ export interface ControlServerOptions {
   routes: readonly Route[];
   /** @default DEFAULT_API_BODY_LIMIT_BYTES */
   bodyLimitBytes?: number;
-  /** Receives the errors that became 500s, with their stacks. */
+  /** Receives the errors that became 500s, with their stacks. @default console.error */
   log?: ErrorLog;
 }
 
@@ -41,7 +41,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const dispatch = createDispatch({
     router: new Router(options.routes),
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_API_BODY_LIMIT_BYTES,
-    log: options.log,
+    log: options.log ?? ((message, error) => console.error(message, error)),
   });
   const actor = localActor();
   const authorised = bearerAuth(options.token);
@@ -81,7 +81,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
     ...(tcpAddress === undefined ? {} : { tcp: tcpAddress }),
     async stop() {
       await Promise.all([closeServer(unix), tcp === undefined ? undefined : closeServer(tcp)]);
-      // Only our own file: a daemon started after us may have replaced it.
+      // libuv unlinks the path as the listener closes; what is left, if still ours (not a
+      // newer daemon's socket at the same path), goes too.
       const now = await stat(options.socketPath).catch(() => undefined);
       if (now?.ino === socketIno) await unlink(options.socketPath).catch(() => undefined);
     },
