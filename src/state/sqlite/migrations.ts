@@ -179,6 +179,11 @@ export function schemaVersion(db: BetterSqlite3.Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
+/** Throws STATE_TOO_NEW when the file's schema is ahead of `migrations`; reads only. */
+export function refuseNewerSchema(db: BetterSqlite3.Database, file: string, migrations: readonly Migration[] = MIGRATIONS): void {
+  refuseNewer(schemaVersion(db), migrations.length, file);
+}
+
 function refuseNewer(found: number, latest: number, file: string): void {
   if (found <= latest) return;
   throw new WharfError(

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { DEFAULT_STATE_BUSY_TIMEOUT_MS } from '../../defaults.js';
 import { WharfError } from '../../errors.js';
-import { MIGRATIONS, WHARF_APPLICATION_ID, migrate, schemaVersion, type Migration } from './migrations.js';
+import { MIGRATIONS, WHARF_APPLICATION_ID, migrate, refuseNewerSchema, schemaVersion, type Migration } from './migrations.js';
 
 export interface OpenDatabaseOptions {
   /** @default DEFAULT_STATE_BUSY_TIMEOUT_MS */
@@ -41,6 +41,8 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): B
       timeout: options.busyTimeoutMs ?? DEFAULT_STATE_BUSY_TIMEOUT_MS,
     });
     refuseForeignDatabase(db, file);
+    // Before the first write (switching to WAL is one): a newer file stays untouched.
+    refuseNewerSchema(db, file, options.migrations ?? MIGRATIONS);
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') {
       throw new WharfError('STATE_CORRUPT', `the state database ${file} cannot use write-ahead logging (journal mode stays "${String(mode)}")`, {
@@ -64,12 +66,20 @@ const UNREADABLE_HINT =
 
 /**
  * Turns SQLite's and the filesystem's "cannot use this file" errors into STATE_CORRUPT
- * with the path and what to do; anything else passes through unchanged.
+ * with the path and what to do, and a write lock held past the busy timeout into
+ * CONFLICT; anything else passes through unchanged.
  */
 export function translateSqliteError(e: unknown, file: string): unknown {
   if (e instanceof WharfError) return e;
   const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
   const message = e instanceof Error ? e.message : String(e);
+  if (code.startsWith('SQLITE_BUSY')) {
+    return new WharfError('CONFLICT', `the state database ${file} stayed locked by another process past the busy timeout`, {
+      hint: 'Another Wharf process is holding a write transaction open. Check for a stuck `wharf` process (`wharf daemon stop`), then retry.',
+      details: { file, sqliteCode: code },
+      cause: e,
+    });
+  }
   const damaged = code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT');
   const unreadable =
     code.startsWith('SQLITE_CANTOPEN') ||

@@ -118,6 +118,36 @@ describe('SqliteStore on disk', () => {
   });
 });
 
+describe('SqliteStore refusing what it cannot record', () => {
+  it('refuses a commit with a body that has no JSON value, recording none of it', async () => {
+    const store = SqliteStore.open(join(freshDir(), 'state.db'));
+    try {
+      await seed(store, 'shop', 'production');
+      const change = { putResources: [resource('shop', 'production', 'web'), resource('shop', 'production', 'worker', undefined)] };
+      change.putResources[1]!.body = undefined;
+      await assert.rejects(store.commit(change), (e: unknown) => isWharfError(e) && e.code === 'INTERNAL' && /worker/.test(e.message));
+      assert.deepEqual(await store.listResources('shop', 'production'), []);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('answers CONFLICT when another process keeps the write lock past the busy timeout', async () => {
+    const file = join(freshDir(), 'state.db');
+    const store = SqliteStore.open(file, { busyTimeoutMs: 50 });
+    const other = new Database(file);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      await assert.rejects(store.ensureApp('shop', 1), (e: unknown) => isWharfError(e) && e.code === 'CONFLICT' && e.message.includes(file));
+      other.exec('ROLLBACK');
+      assert.deepEqual(await store.ensureApp('shop', 1), { name: 'shop', createdAt: 1 }, 'it works again once the lock is gone');
+    } finally {
+      other.close();
+      await store.close();
+    }
+  });
+});
+
 describe('SqliteStore on a damaged or foreign file', () => {
   /** Asserts STATE_CORRUPT naming the file, with a hint. */
   function assertStateCorrupt(e: unknown, file: string, says: RegExp): true {
