@@ -54,6 +54,51 @@ export const DEFAULT_DATA_DIR_NAME = '.wharf';
 export const DEFAULT_API_PORT = 7070;
 export const DEFAULT_HTTP_PORT = 8080;
 
+// Router (src/router): limits and timeouts. Values follow nginx/HAProxy practice where noted.
+/** Largest request head the router reads before answering 431 (Node's and Go's default is 16 KiB). */
+export const DEFAULT_ROUTER_MAX_HEADER_BYTES = 16 * 1024;
+/** Time a client has to send a complete request head (slowloris guard; nginx's client_header_timeout is 60 s). */
+export const DEFAULT_ROUTER_HEADER_TIMEOUT_MS = 10_000;
+/** Idle time after which a client keep-alive connection is closed (nginx: 75 s; shorter holds fewer idle sockets). */
+export const DEFAULT_ROUTER_KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** Time to open a connection to an instance before it counts as a connection failure (HAProxy `timeout connect`). */
+export const DEFAULT_ROUTER_CONNECT_TIMEOUT_MS = 5_000;
+/** Time an instance has to start its response before the router answers 504 (nginx proxy_read_timeout: 60 s). */
+export const DEFAULT_ROUTER_RESPONSE_TIMEOUT_MS = 60_000;
+/** Requests in flight per instance before new ones queue (0 = no limit). */
+export const DEFAULT_ROUTER_MAX_IN_FLIGHT_PER_INSTANCE = 0;
+/** Requests a route may hold waiting for a free instance before it answers 503. */
+export const DEFAULT_ROUTER_QUEUE_SIZE = 100;
+/** Longest a request waits in the queue before it is answered 503. */
+export const DEFAULT_ROUTER_QUEUE_TIMEOUT_MS = 5_000;
+/** `Retry-After` seconds on a 503 caused by overload (RFC 9110 §10.2.3). */
+export const DEFAULT_ROUTER_RETRY_AFTER_S = 1;
+/** Longest an old router process drains after a hand-off restart before it exits. */
+export const DEFAULT_ROUTER_HANDOFF_DRAIN_MS = 30_000;
+
+// Builds (src/build).
+/** Builds kept per app by garbage collection, besides any a running or warm release uses (Heroku keeps a few slugs for rollback). */
+export const DEFAULT_BUILDS_KEEP = 5;
+/** Lines of build output a BUILD_FAILED error carries, so the cause is shown without opening the log. */
+export const DEFAULT_BUILD_FAILURE_TAIL_LINES = 20;
+
+// Runtime (src/runtime): supervision and logs.
+/** First restart delay after a crash; doubles per consecutive crash (Kubernetes starts at 10 s; apps here restart cheaply). */
+export const DEFAULT_RESTART_BASE_MS = 1_000;
+/** Longest restart delay: Kubernetes' CrashLoopBackOff cap of five minutes. */
+export const DEFAULT_RESTART_MAX_MS = 300_000;
+/** Consecutive early crashes after which the instance shows as `crash-loop`. */
+export const DEFAULT_CRASH_LOOP_THRESHOLD = 3;
+/** A process that ran this long before exiting resets the crash count (it was not looping). */
+export const DEFAULT_RESTART_STABLE_MS = 60_000;
+/** CPU and RSS sampling period per instance, also the RSS memory-limit check period. */
+export const DEFAULT_RUNTIME_SAMPLE_MS = 1_000;
+/** Rotated instance log: size of one file and number of files kept (Docker json-file's max-size/max-file). */
+export const DEFAULT_LOG_FILE_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_LOG_FILES = 5;
+/** The unprivileged user instances run as when the daemon runs as root. */
+export const DEFAULT_APP_USER = 'wharf-app';
+
 // State store (src/state).
 /** The embedded SQLite state file inside the data dir (mode 0600). */
 export const DEFAULT_STATE_FILE_NAME = 'state.db';
@@ -73,26 +118,3 @@ export const DEFAULT_SSE_RETRY_MS = 1_000;
 export const DEFAULT_SSE_MAX_RETRY_MS = 30_000;
 /** Unsent bytes a slow stream reader may leave queued before the server drops it; it resumes by Last-Event-ID. */
 export const DEFAULT_SSE_MAX_BUFFERED_BYTES = 1024 * 1024;
-
-// Runtime (src/runtime): supervision and logs.
-/** First restart delay after a crash; doubles per consecutive crash (Kubernetes starts at 10 s; apps here restart cheaply). */
-export const DEFAULT_RESTART_BASE_MS = 1_000;
-/** Longest restart delay: Kubernetes' CrashLoopBackOff cap of five minutes. */
-export const DEFAULT_RESTART_MAX_MS = 300_000;
-/** Consecutive early crashes after which the instance shows as `crash-loop`. */
-export const DEFAULT_CRASH_LOOP_THRESHOLD = 3;
-/** A process that ran this long before exiting resets the crash count (it was not looping). */
-export const DEFAULT_RESTART_STABLE_MS = 60_000;
-/** CPU and RSS sampling period per instance, also the RSS memory-limit check period. */
-export const DEFAULT_RUNTIME_SAMPLE_MS = 1_000;
-/** Rotated instance log: size of one file and number of files kept (Docker json-file's max-size/max-file). */
-export const DEFAULT_LOG_FILE_BYTES = 10 * 1024 * 1024;
-export const DEFAULT_LOG_FILES = 5;
-/** The unprivileged user instances run as when the daemon runs as root. */
-export const DEFAULT_APP_USER = 'wharf-app';
-
-// Builds (src/build).
-/** Builds kept per app by garbage collection, besides any a running or warm release uses (Heroku keeps a few slugs for rollback). */
-export const DEFAULT_BUILDS_KEEP = 5;
-/** Lines of build output a BUILD_FAILED error carries, so the cause is shown without opening the log. */
-export const DEFAULT_BUILD_FAILURE_TAIL_LINES = 20;
