@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Route } from './context.js';
 import { type EventFeed, type FeedEvent, pipeFeed } from './sse-feed.js';
@@ -66,6 +67,17 @@ describe('sse over the control server', () => {
     },
     {
       method: 'GET',
+      path: '/flood',
+      handler: (ctx) => {
+        const stream = sse(ctx.res, { maxBufferedBytes: 64 * 1024 });
+        opened.push(stream);
+        const pad = 'x'.repeat(8 * 1024);
+        const timer = setInterval(() => stream.send({ data: pad }), 1);
+        stream.signal.addEventListener('abort', () => clearInterval(timer));
+      },
+    },
+    {
+      method: 'GET',
       path: '/quiet',
       handler: (ctx) => {
         opened.push(sse(ctx.res, { heartbeatMs: 20 }));
@@ -119,6 +131,19 @@ describe('sse over the control server', () => {
     s.close();
     await waitUntil(() => stream.closed && timeline.listeners.size === 0);
     assert.equal(stream.send({ data: 'late' }), false);
+  });
+
+  it('drops a reader that stops reading instead of queueing for it without bound', async () => {
+    // A client that sends its request and then never reads: the kernel buffers fill, then ours.
+    const earlier = opened.length;
+    const socket = connect(t.server.socketPath);
+    socket.write('GET /flood HTTP/1.1\r\nHost: wharf\r\n\r\n');
+    socket.pause();
+    try {
+      await waitUntil(() => opened.length > earlier && (opened[earlier] as SseStream).closed, 30_000);
+    } finally {
+      socket.destroy();
+    }
   });
 
   it('sends heartbeat comments while there is nothing to say', async () => {
