@@ -8,10 +8,10 @@ export function resourcesContract(use: UseStore): void {
     it('records the resources of a commit and lists them by kind, then name', () =>
       use(async (store) => {
         await seed(store, 'shop', 'production');
-        const db: ResourceRecord = { app: 'shop', env: 'production', kind: 'addon', name: 'db', body: { plan: 'postgres' }, appliedAt: 3_000 };
-        await store.commit({ putResources: [resource('shop', 'production', 'worker'), db, resource('shop', 'production', 'web')] });
+        const db: ResourceRecord = { app: 'shop', env: 'production', kind: 'addon', name: 'postgres', body: { plan: 'small' }, appliedAt: 3_000 };
+        await store.commit({ putResources: [resource('shop', 'production', 'web'), db, resource('shop', 'production', 'api')] });
         const listed = await store.listResources('shop', 'production');
-        assert.deepEqual(listed, [db, resource('shop', 'production', 'web'), resource('shop', 'production', 'worker')]);
+        assert.deepEqual(listed, [db, resource('shop', 'production', 'api'), resource('shop', 'production', 'web')]);
       }));
 
     it('returns JSON bodies exactly as written, key order included', () =>

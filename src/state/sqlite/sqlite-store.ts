@@ -170,9 +170,9 @@ export class SqliteStore implements Store {
 
   async listEvents(query: EventQuery = {}): Promise<EventRecord[]> {
     const filters = presentFilters(query, ['app', 'env']);
-    const params = { app: query.app, env: query.env, after_id: query.afterId, limit: query.limit ?? -1 };
+    const values = { app: query.app, env: query.env, after_id: query.afterId, limit: query.limit ?? -1 };
     const sql = query.afterId === undefined ? SQL.listEventsLatest(filters) : SQL.listEventsAfter(filters);
-    return this.read(() => this.all(sql, params, rows.eventRecord));
+    return this.read(() => this.all(sql, values, rows.eventRecord));
   }
 
   async appendAudit(entry: NewAudit): Promise<AuditRecord> {
@@ -180,8 +180,8 @@ export class SqliteStore implements Store {
   }
 
   async listAudit(query: AuditQuery = {}): Promise<AuditRecord[]> {
-    const params = { app: query.app, env: query.env, limit: query.limit ?? -1 };
-    return this.read(() => this.all(SQL.listAudit(presentFilters(query, ['app', 'env'])), params, rows.auditRecord));
+    const values = { app: query.app, env: query.env, limit: query.limit ?? -1 };
+    return this.read(() => this.all(SQL.listAudit(presentFilters(query, ['app', 'env'])), values, rows.auditRecord));
   }
 
   async acquireLock(lock: LockRecord): Promise<LockResult> {
@@ -257,13 +257,13 @@ export class SqliteStore implements Store {
     return statement;
   }
 
-  private one<Row, T>(sql: string, params: object, map: (row: Row) => T): T | undefined {
-    const row = this.stmt(sql).get(params) as Row | undefined;
+  private one<Row, T>(sql: string, values: object, map: (row: Row) => T): T | undefined {
+    const row = this.stmt(sql).get(values) as Row | undefined;
     return row === undefined ? undefined : map(row);
   }
 
-  private all<Row, T>(sql: string, params: object, map: (row: Row) => T): T[] {
-    return (this.stmt(sql).all(params) as Row[]).map(map);
+  private all<Row, T>(sql: string, values: object, map: (row: Row) => T): T[] {
+    return (this.stmt(sql).all(values) as Row[]).map(map);
   }
 
   /** Runs `fn` in one BEGIN IMMEDIATE transaction: all of its writes are recorded, or none. */
