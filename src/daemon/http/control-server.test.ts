@@ -181,6 +181,18 @@ describe('the control server’s socket file', () => {
     await assert.rejects(stat(path), { code: 'ENOENT' });
   });
 
+  it('fails with CONFLICT when its TCP port is taken, leaving no socket file behind', async () => {
+    const first = await startControlServer({ socketPath: join(dir, 'a.sock'), tcp: { host: '127.0.0.1', port: 0 }, token: 't', routes: [] });
+    try {
+      const port = first.tcp?.port ?? 0;
+      const second = startControlServer({ socketPath: join(dir, 'b.sock'), tcp: { host: '127.0.0.1', port }, token: 't', routes: [] });
+      await assert.rejects(second, (e: unknown) => e instanceof WharfError && e.code === 'CONFLICT');
+      await assert.rejects(stat(join(dir, 'b.sock')), { code: 'ENOENT' });
+    } finally {
+      await first.stop();
+    }
+  });
+
   it('refuses to remove a file that is not a socket', async () => {
     const path = join(dir, 'plain-file');
     await writeFile(path, 'keep me');

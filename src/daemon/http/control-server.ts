@@ -38,10 +38,11 @@ export interface ControlServer {
  * before routing, so an unauthenticated caller cannot even learn which paths exist.
  */
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
+  const log: ErrorLog = options.log ?? ((message, error) => console.error(message, error));
   const dispatch = createDispatch({
     router: new Router(options.routes),
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_API_BODY_LIMIT_BYTES,
-    log: options.log ?? ((message, error) => console.error(message, error)),
+    log,
   });
   const actor = localActor();
   const authorised = bearerAuth(options.token);
@@ -50,6 +51,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
   await clearSocketPath(options.socketPath);
   const unix = createServer((req, res) => void dispatch(req, res, unixCaller(req, actor)));
   await listenUnix(unix, options.socketPath);
+  // After listening, a listener error (accept() out of descriptors) is logged, not a crash.
+  unix.on('error', (e) => log('control API unix listener error', e));
   const socketIno = (await stat(options.socketPath)).ino;
 
   let tcp: Server | undefined;
@@ -71,6 +74,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
       await unlink(options.socketPath).catch(() => undefined);
       throw e;
     }
+    tcp.on('error', (e) => log('control API TCP listener error', e));
     const bound = tcp.address() as AddressInfo;
     const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
     tcpAddress = { host: bound.address, port: bound.port, url: `http://${host}:${bound.port}` };
@@ -91,14 +95,17 @@ export async function startControlServer(options: ControlServerOptions): Promise
 
 function listenTcp(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) =>
+    const fail = (e: NodeJS.ErrnoException): void =>
       reject(
         e.code === 'EADDRINUSE'
           ? new WharfError('CONFLICT', `${host}:${port} is already in use`, { hint: 'choose another API port', cause: e })
           : e,
-      ),
-    );
-    server.listen(port, host, () => resolve());
+      );
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      resolve();
+    });
   });
 }
 
