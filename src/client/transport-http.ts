@@ -43,7 +43,9 @@ export function open(endpoint: Endpoint, exchange: Exchange): Promise<IncomingMe
       headers.authorization = `Bearer ${endpoint.token}`;
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
-      req = send({ ...common, protocol: url.protocol, hostname: url.hostname, port: url.port, path: base + exchange.path });
+      // URL keeps an IPv6 literal in brackets; the socket layer wants the bare address.
+      const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+      req = send({ ...common, protocol: url.protocol, hostname, port: url.port, path: base + exchange.path });
     }
     let answered = false;
     req.once('response', (res) => {
