@@ -12,7 +12,9 @@ import { WharfError } from '../../errors.js';
  *
  * Conventions: STRICT tables (a wrong type is an error, not a silent coercion), times in
  * milliseconds since the epoch as INTEGER, JSON bodies as TEXT so that they round-trip
- * byte for byte (key order included).
+ * byte for byte (key order included). Closed vocabularies (resource kinds, release
+ * statuses) are not CHECK constraints: they grow with Wharf, SQLite cannot alter a CHECK
+ * without rebuilding the table, and types.ts already owns them.
  */
 export interface Migration {
   /** 1, 2, 3 … in order, no gaps. */
@@ -48,7 +50,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE resources (
         app TEXT NOT NULL,
         env TEXT NOT NULL,
-        kind TEXT NOT NULL CHECK (kind IN ('service', 'addon')),
+        kind TEXT NOT NULL,
         name TEXT NOT NULL,
         body TEXT NOT NULL,
         applied_at INTEGER NOT NULL,
@@ -63,8 +65,7 @@ export const MIGRATIONS: readonly Migration[] = [
         build_id TEXT NOT NULL,
         config_version INTEGER NOT NULL,
         spec TEXT NOT NULL,
-        status TEXT NOT NULL CHECK (status IN
-          ('pending', 'deploying', 'live', 'superseded', 'failed', 'rolled-back')),
+        status TEXT NOT NULL,
         description TEXT NOT NULL,
         reason TEXT,
         created_at INTEGER NOT NULL,
@@ -114,7 +115,7 @@ export const MIGRATIONS: readonly Migration[] = [
         operation TEXT NOT NULL,
         app TEXT,
         env TEXT,
-        outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'error')),
+        outcome TEXT NOT NULL,
         details TEXT
       ) STRICT;
       CREATE INDEX audit_by_env ON audit (app, env, id);
