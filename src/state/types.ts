@@ -23,9 +23,10 @@ export interface EnvironmentRecord {
 
 /**
  * Resource kinds a plan manages. `service` and `addon` bodies are the resolved spec of that
- * service or add-on for the environment, exactly as applied.
+ * service or add-on for the environment, exactly as applied; the `environment` resource
+ * (named after the environment) holds its own settings: release command and pipeline.
  */
-export type ResourceKind = 'service' | 'addon';
+export type ResourceKind = 'environment' | 'service' | 'addon';
 
 /** A resource as the last successful apply left it: the recorded state that plans diff against. */
 export interface ResourceRecord {
