@@ -1,0 +1,154 @@
+/**
+ * Moves an instance's raw output into its timestamped, rotated log.
+ *
+ * Why this shape: the app writes its stdout and stderr straight into `output.raw`, opened
+ * O_APPEND by the driver and inherited as fds 1 and 2. No pipe has the daemon as its only
+ * reader, so a daemon that is down (or killed -9) can never block the app on a full pipe
+ * or kill it with SIGPIPE, and no shim process per instance costs memory. The collector
+ * reads what is new, stamps each line with the time it read it, appends to the rotated
+ * log, and trims the raw file once it has consumed all of it.
+ *
+ * Remaining races, stated honestly:
+ * - Trimming is "fstat, size == consumed? ftruncate(0)". Bytes the app appends between that
+ *   fstat and the ftruncate (a window of two syscalls) are lost. Linux could close the
+ *   window with fallocate(FALLOC_FL_COLLAPSE_RANGE), which Node does not expose.
+ * - Lines are stamped when read (every poll, 200 ms by default), not when written; output
+ *   written while the daemon was down is stamped when the next daemon catches up.
+ * - A daemon killed between appending a batch and trimming re-reads that batch: at most
+ *   one poll's worth of lines appears twice. An unterminated last line held in memory when
+ *   the daemon dies is lost.
+ * - A full disk (or any write error) drops the batch and is reported through `onError`,
+ *   once per distinct error until a write succeeds again; the app and the daemon go on.
+ */
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync } from 'node:fs';
+import { formatLine, rawPath } from './log-line.js';
+import { RotatingLog, type RotationOptions } from './rotating-log.js';
+
+/** Longest line kept whole; a longer one is split so a newline-less stream cannot grow memory. */
+export const MAX_LINE_BYTES = 16 * 1024;
+/** Read at most this much per poll, so one chatty app cannot stall the daemon's event loop. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+export interface CollectorOptions extends RotationOptions {
+  now?: () => number;
+  onError?: (error: unknown) => void;
+}
+
+export class LogCollector {
+  private readonly log: RotatingLog;
+  private fd: number | undefined;
+  private offset = 0;
+  private pending: Buffer = Buffer.alloc(0);
+  private lastErrorCode: string | undefined;
+  private readonly buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+  /** Lines dropped because the rotated log could not be written. */
+  dropped = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly options: CollectorOptions,
+  ) {
+    this.log = new RotatingLog(dir, options);
+  }
+
+  /** Consumes what the app wrote since the last poll; returns the number of bytes read. */
+  poll(): number {
+    const fd = this.openRaw();
+    if (fd === undefined) return 0;
+    let total = 0;
+    for (;;) {
+      const size = fstatSync(fd).size;
+      if (size < this.offset) this.offset = 0; // trimmed by someone else: start over
+      if (size === this.offset) {
+        if (this.offset > 0) {
+          ftruncateSync(fd, 0);
+          this.offset = 0;
+        }
+        return total;
+      }
+      this.skipBacklogBeyondKept(size);
+      const n = readSync(fd, this.buffer, 0, Math.min(READ_CHUNK_BYTES, size - this.offset), this.offset);
+      if (n === 0) return total;
+      this.offset += n;
+      total += n;
+      this.consume(this.buffer.subarray(0, n));
+      if (total >= READ_CHUNK_BYTES) return total; // the rest next poll
+    }
+  }
+
+  /**
+   * An app that writes faster than we collect (or wrote while no daemon ran) may leave more
+   * unread output than the rotated log keeps at all. Reading it would only rotate it away, so
+   * skip to the newest `maxBytes × maxFiles` and say so in the log: the disk stays bounded.
+   */
+  private skipBacklogBeyondKept(size: number): void {
+    const kept = this.options.maxBytes * this.options.maxFiles;
+    if (size - this.offset <= kept) return;
+    const skipped = size - kept - this.offset;
+    this.offset = size - kept;
+    this.pending = Buffer.alloc(0);
+    this.emit([Buffer.from(`[wharf] skipped ${skipped} bytes of output: the app writes faster than its log is kept`)]);
+  }
+
+  /** Emits an unterminated last line (the process has exited: no more of it will come). */
+  flush(): void {
+    this.poll();
+    if (this.pending.length > 0) this.emit([this.pending]);
+    this.pending = Buffer.alloc(0);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    this.log.close();
+  }
+
+  private openRaw(): number | undefined {
+    if (this.fd === undefined) {
+      try {
+        this.fd = openSync(rawPath(this.dir), 'r+');
+      } catch {
+        return undefined;
+      }
+    }
+    return this.fd;
+  }
+
+  private consume(chunk: Buffer): void {
+    const lines: Buffer[] = [];
+    let data = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+    let start = 0;
+    for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
+      lines.push(data.subarray(start, nl));
+      start = nl + 1;
+    }
+    data = data.subarray(start);
+    while (data.length > MAX_LINE_BYTES) {
+      lines.push(data.subarray(0, MAX_LINE_BYTES));
+      data = data.subarray(MAX_LINE_BYTES);
+    }
+    this.pending = Buffer.from(data); // copy: `chunk` is the reused read buffer
+    if (lines.length > 0) this.emit(lines);
+  }
+
+  private emit(lines: Buffer[]): void {
+    const now = (this.options.now ?? Date.now)();
+    const text = lines.map((l) => formatLine(now, stripCarriageReturn(l.toString('utf8')))).join('');
+    try {
+      this.log.write(Buffer.from(text, 'utf8'));
+      this.lastErrorCode = undefined;
+    } catch (e) {
+      this.dropped += lines.length;
+      this.log.close(); // reopen next time: the disk may have room again, or the file was replaced
+      const code = (e as NodeJS.ErrnoException).code ?? 'ERROR';
+      if (code !== this.lastErrorCode) {
+        this.lastErrorCode = code;
+        this.options.onError?.(e);
+      }
+    }
+  }
+}
+
+function stripCarriageReturn(s: string): string {
+  return s.endsWith('\r') ? s.slice(0, -1) : s;
+}

@@ -1,0 +1,99 @@
+import { after, afterEach, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { runDriverContract } from './driver-contract.js';
+import type { InstanceSpec } from './driver.js';
+import { readLogs } from './log-reader.js';
+import { logFiles } from './log-reader.js';
+import { groupMembers, readStat } from './proc-table.js';
+import { ProcessDriver, type ProcessDriverOptions } from './process-driver.js';
+import type { RestartPolicy } from './restart-policy.js';
+import { freePort, httpGet, makeAppDir, removeDir, shutDown, specFor, waitFor } from './testing/fixtures.js';
+
+/** Restarts within a tenth of a second, so crash tests stay quick. */
+export const FAST_RESTARTS: RestartPolicy = { baseMs: 50, maxMs: 400, crashLoopThreshold: 3, stableAfterMs: 30_000 };
+
+runDriverContract('process driver', (listener) => new ProcessDriver({ listener, restartPolicy: FAST_RESTARTS, sampleMs: 200, logPollMs: 50 }));
+
+describe('process driver', () => {
+  const prefix = `pd-${process.pid}-`;
+  let dir: string;
+  let driver: ProcessDriver;
+  let n = 0;
+  const problems: string[] = [];
+  const spec = (command: string, extra: Partial<InstanceSpec> = {}): InstanceSpec => specFor(dir, `${prefix}${++n}`, command, extra);
+  const make = (options: ProcessDriverOptions = {}): ProcessDriver =>
+    new ProcessDriver({ restartPolicy: FAST_RESTARTS, sampleMs: 200, logPollMs: 50, listener: { onTransition() {}, onProblem: (_id, p) => problems.push(p) }, ...options });
+
+  before(() => {
+    dir = makeAppDir();
+  });
+  afterEach(() => shutDown(driver, prefix));
+  after(() => removeDir(dir));
+
+  it('stops the whole process group, children that ignore SIGTERM included', async () => {
+    driver = make();
+    const s = spec('node forker.js', { stopTimeoutMs: 300 });
+    const { pid } = await driver.start(s);
+    const line = await waitFor('the children', () => readLogs({ dirs: [s.logDir] }).find((l) => l.text.startsWith('children ')));
+    const kids = line.text.split(' ').slice(1).map(Number);
+    await waitFor('both children to ignore SIGTERM', () => readLogs({ dirs: [s.logDir] }).filter((l) => l.text === 'child ready').length === 2);
+    assert.equal(kids.length, 2);
+    assert.ok(groupMembers(pid!).length >= 3);
+    const stopped = await driver.stop(s.id);
+    assert.equal(stopped?.reason, 'killed-after-stop-timeout');
+    assert.deepEqual(groupMembers(pid!), []);
+    // Gone, or a zombie that init has not reaped yet (it runs nothing either).
+    for (const k of kids) assert.equal(readStat(k), undefined, `child ${k} still runs`);
+  });
+
+  it('timestamps the output into the instance log, which survives a restart of the instance', async () => {
+    driver = make();
+    const s = spec('echo "run $GREETING"; sleep 0.3; exit 1');
+    await driver.start(s);
+    await waitFor('two runs in the log', () => readLogs({ dirs: [s.logDir] }).filter((l) => l.text === 'run hello').length >= 2);
+    const lines = readLogs({ dirs: [s.logDir] });
+    assert.equal(lines[0]?.instance, s.id);
+    assert.equal(lines[0]?.service, 'web');
+    assert.ok(Math.abs(lines[0]!.time - Date.now()) < 60_000);
+  });
+
+  it('restarts an instance above its memory limit with reason memory-limit, and samples its RSS and CPU', async () => {
+    const seen: string[] = [];
+    driver = make({ listener: { onTransition: (_id, _f, to, reason) => seen.push(`${to}:${reason}`) } });
+    const s = spec('node hog.js', { memoryLimitBytes: 150 * 1024 * 1024 });
+    await driver.start(s);
+    await waitFor('an RSS sample', () => (driver.inspect(s.id)?.rssBytes ?? 0) > 0);
+    await waitFor('a memory-limit crash', () => seen.some((x) => x === 'crashed:memory-limit'), 20_000);
+    const cpu = driver.inspect(s.id)?.cpuPercent;
+    assert.ok(cpu === undefined || cpu >= 0);
+  });
+
+  it("keeps a chatty app's log within the rotation bound", async () => {
+    driver = make({ logMaxBytes: 64 * 1024, logMaxFiles: 3 });
+    const s = spec('node chatty.js');
+    await driver.start(s);
+    await waitFor('three rotated files', () => logFiles(s.logDir).length === 3);
+    await new Promise((r) => setTimeout(r, 500));
+    const total = logFiles(s.logDir).reduce((sum, f) => sum + readFileSync(f).length, 0);
+    assert.ok(total <= 3 * 64 * 1024, `logs hold ${total} bytes`);
+    assert.equal(logFiles(s.logDir).length, 3);
+  });
+
+  it('rejects a build directory that does not exist before spawning anything', async () => {
+    driver = make();
+    await assert.rejects(driver.start(spec('true', { cwd: '/nonexistent/wharf' })), { code: 'BAD_REQUEST' });
+  });
+
+  it("moves a running instance to healthy and back on the health gate's verdicts", async () => {
+    driver = make();
+    const port = await freePort();
+    const s = spec('node server.js', { port, portWaitMs: 10_000 });
+    await driver.start(s);
+    driver.markHealth(s.id, true);
+    assert.equal(driver.inspect(s.id)?.state, 'healthy');
+    driver.markHealth(s.id, false);
+    assert.equal(driver.inspect(s.id)?.state, 'unhealthy');
+    assert.equal(await httpGet(port), 'ok');
+  });
+});

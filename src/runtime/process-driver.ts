@@ -1,0 +1,368 @@
+/**
+ * The process driver: instances as supervised local processes that outlive the daemon.
+ *
+ * This is the executor. What to do is decided by pure functions — the lifecycle's
+ * `transition`, the restart policy's `decideAfterCrash` — and this class only spawns,
+ * signals, samples and reports. Every state change goes through `move`, which asks
+ * `transition` and tells the listener.
+ *
+ * Exits are observed two ways: our own children through their 'exit' event (exact code and
+ * signal); re-adopted processes, which are not our children, by the once-a-second sample
+ * finding the pid gone or belonging to another process (pid + start time).
+ */
+import { DEFAULT_LOG_FILE_BYTES, DEFAULT_LOG_FILES, DEFAULT_RUNTIME_SAMPLE_MS, DEFAULT_STOP_TIMEOUT_MS } from '../defaults.js';
+import { WharfError } from '../errors.js';
+import { defaultIdentity, type Identity } from './app-user.js';
+import type { MemoryCgroups } from './cgroup-memory.js';
+import type { Driver, InstanceListener, InstanceSpec, InstanceStatus, RecordedInstance, RecoverResult, StopOptions } from './driver.js';
+import { exitReason, REASON } from './exit-reason.js';
+import { GroupSampler } from './group-sampler.js';
+import { isInstanceState, LIVE_STATES, transition, type InstanceState, type LifecycleEvent } from './lifecycle.js';
+import { LogCollector } from './log-collector.js';
+import { waitForPort } from './port-probe.js';
+import { isSameProcess, readStat, scanProcessGroups } from './proc-table.js';
+import { signalGroup, stopGroup } from './process-group.js';
+import { decideAfterCrash, DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';
+import { checkSpec, prepareLogDir, spawnInstance } from './spawn-instance.js';
+import type { ChildProcess } from 'node:child_process';
+
+export interface ProcessDriverOptions {
+  listener?: InstanceListener;
+  restartPolicy?: RestartPolicy;
+  /** CPU/RSS sampling and memory-limit check period. @default DEFAULT_RUNTIME_SAMPLE_MS */
+  sampleMs?: number;
+  /** How often raw output is collected into the rotated logs. @default 200 */
+  logPollMs?: number;
+  logMaxBytes?: number;
+  logMaxFiles?: number;
+  /** Who instances run as when their spec names no uid/gid. 'auto': the app user under root. */
+  identity?: Identity | 'auto' | 'inherit';
+  /** The kernel enforcer of memory limits, if the host has one (detectCgroupV2()). */
+  cgroups?: MemoryCgroups | undefined;
+  random?: () => number;
+  now?: () => number;
+}
+
+interface Instance {
+  spec: InstanceSpec;
+  state: InstanceState;
+  reason: string | undefined;
+  restarts: number;
+  consecutiveCrashes: number;
+  /** Bumped on every spawn and stop, so late events of an older process are ignored. */
+  attempt: number;
+  pid?: number | undefined;
+  pidStartTime?: number | undefined;
+  startedAt?: number | undefined;
+  restartAt?: number | undefined;
+  restartTimer?: NodeJS.Timeout | undefined;
+  child?: ChildProcess | undefined;
+  adopted: boolean;
+  /** Why we killed it, when we did (memory limit, port never bound): wins over the exit status. */
+  killReason?: string | undefined;
+  usesCgroup: boolean;
+  rssBytes?: number | undefined;
+  cpuPercent?: number | undefined;
+  collector: LogCollector;
+  stopping?: Promise<InstanceStatus | undefined> | undefined;
+}
+
+export class ProcessDriver implements Driver {
+  private readonly instances = new Map<string, Instance>();
+  private readonly sampler = new GroupSampler();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private identityCache: Identity | undefined | null = null;
+
+  constructor(private readonly options: ProcessDriverOptions = {}) {
+    // Like a listening server, a supervising driver keeps the event loop alive until detach().
+    this.timers.push(setInterval(() => this.sampleAll(), options.sampleMs ?? DEFAULT_RUNTIME_SAMPLE_MS));
+    this.timers.push(setInterval(() => this.collectAll(), options.logPollMs ?? 200));
+  }
+
+  async start(spec: InstanceSpec): Promise<InstanceStatus> {
+    const existing = this.instances.get(spec.id);
+    if (existing && existing.state !== 'stopped') {
+      throw new WharfError('CONFLICT', `instance ${spec.id} is already ${existing.state}`, { hint: 'stop it first' });
+    }
+    if (existing) this.forget(existing);
+    checkSpec(spec);
+    prepareLogDir(spec);
+    const inst = this.track(spec, 'starting', false);
+    this.report(spec.id, 'stopped', 'starting', REASON.started);
+    await this.attempt(inst);
+    return this.status(inst);
+  }
+
+  stop(id: string, options: StopOptions = {}): Promise<InstanceStatus | undefined> {
+    const inst = this.instances.get(id);
+    if (!inst) return Promise.resolve(undefined);
+    inst.stopping ??= this.doStop(inst, options);
+    return inst.stopping;
+  }
+
+  inspect(id: string): InstanceStatus | undefined {
+    const inst = this.instances.get(id);
+    return inst && this.status(inst);
+  }
+
+  list(): InstanceStatus[] {
+    return [...this.instances.values()].map((i) => this.status(i));
+  }
+
+  /** Feeds the health gate's verdict into the lifecycle (running/unhealthy ⇄ healthy). */
+  markHealth(id: string, healthy: boolean): void {
+    const inst = this.instances.get(id);
+    if (inst) this.move(inst, { type: healthy ? 'health-passed' : 'health-failed' }, healthy ? 'health-passed' : 'health-failed');
+  }
+
+  async recover(records: RecordedInstance[]): Promise<RecoverResult> {
+    const result: RecoverResult = { adopted: [], dead: [] };
+    for (const rec of records) {
+      const known = this.instances.get(rec.spec.id);
+      if (known && known.state !== 'stopped') {
+        result.adopted.push(this.status(known)); // already ours: never a second copy
+        continue;
+      }
+      const verdict = this.judge(rec);
+      if (verdict !== 'alive') {
+        this.salvageLogs(rec.spec);
+        result.dead.push({ id: rec.spec.id, reason: verdict });
+        continue;
+      }
+      const recorded: InstanceState = isInstanceState(rec.state) && LIVE_STATES.has(rec.state) ? rec.state : 'running';
+      const state = recorded === 'starting' ? 'running' : recorded;
+      prepareLogDir(rec.spec);
+      const inst = this.track(rec.spec, state, true);
+      inst.pid = rec.pid;
+      inst.pidStartTime = rec.pidStartTime;
+      inst.restarts = rec.restarts ?? 0;
+      inst.reason = REASON.adopted;
+      inst.attempt++;
+      inst.collector.poll(); // catch up on what it wrote while no daemon was collecting
+      if (state === 'draining') void this.stop(rec.spec.id);
+      result.adopted.push(this.status(inst));
+    }
+    return result;
+  }
+
+  async detach(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    for (const inst of this.instances.values()) {
+      clearTimeout(inst.restartTimer);
+      inst.child?.unref(); // they outlive us; our exit must not wait for theirs
+      this.safePoll(inst);
+      inst.collector.close();
+    }
+    this.instances.clear();
+  }
+
+  // ---- executor internals ----
+
+  private track(spec: InstanceSpec, state: InstanceState, adopted: boolean): Instance {
+    const collector = new LogCollector(spec.logDir, {
+      maxBytes: this.options.logMaxBytes ?? DEFAULT_LOG_FILE_BYTES,
+      maxFiles: this.options.logMaxFiles ?? DEFAULT_LOG_FILES,
+      onError: (e) => this.options.listener?.onProblem?.(spec.id, 'log-write-failed', e),
+      ...(this.options.now ? { now: this.options.now } : {}),
+    });
+    const inst: Instance = { spec, state, reason: undefined, restarts: 0, consecutiveCrashes: 0, attempt: 0, adopted, usesCgroup: false, collector };
+    this.instances.set(spec.id, inst);
+    return inst;
+  }
+
+  /** One spawn; resolves once it is running or has failed (the exit path schedules the restart). */
+  private async attempt(inst: Instance): Promise<void> {
+    const attempt = ++inst.attempt;
+    inst.killReason = undefined;
+    let spawned;
+    try {
+      spawned = await spawnInstance(inst.spec, this.identityFor(inst.spec));
+    } catch (e) {
+      this.options.listener?.onProblem?.(inst.spec.id, REASON.spawnFailed, e);
+      this.crashed(inst, attempt, REASON.spawnFailed);
+      return;
+    }
+    const { child, pid } = spawned;
+    Object.assign(inst, { child, pid, pidStartTime: readStat(pid)?.startTime, startedAt: this.now(), adopted: false });
+    const limit = inst.spec.memoryLimitBytes;
+    inst.usesCgroup = limit !== undefined && (this.options.cgroups?.attach(inst.spec.id, pid, limit) ?? false);
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exited(inst, attempt, exitReason(code, signal));
+        resolve();
+      });
+    });
+    const { port, portWaitMs } = inst.spec;
+    if (port === undefined || portWaitMs === undefined) {
+      this.move(inst, { type: 'listening' }, REASON.started);
+      return;
+    }
+    const bound = await waitForPort(port, { timeoutMs: portWaitMs, cancelled: () => inst.attempt !== attempt || inst.state !== 'starting' });
+    if (inst.attempt !== attempt || inst.state !== 'starting') return; // died or stopped meanwhile
+    if (bound) {
+      this.move(inst, { type: 'listening' }, `port-${port}-bound`);
+      return;
+    }
+    inst.killReason = REASON.portNotBound;
+    signalGroup(pid, 'SIGKILL');
+    await exited;
+  }
+
+  /** The group leader of attempt `attempt` ended on its own (or by our kill). */
+  private exited(inst: Instance, attempt: number, observed: string): void {
+    if (inst.attempt !== attempt) return;
+    if (inst.pid !== undefined) signalGroup(inst.pid, 'SIGKILL'); // no orphans of a dead leader
+    let reason = inst.killReason ?? observed;
+    if (inst.usesCgroup && this.options.cgroups?.oomKilled(inst.spec.id)) reason = REASON.memoryLimit;
+    this.crashed(inst, attempt, reason);
+  }
+
+  private crashed(inst: Instance, attempt: number, reason: string): void {
+    if (inst.attempt !== attempt || inst.state === 'draining' || inst.state === 'stopped') return;
+    this.safePoll(inst);
+    inst.collector.flush();
+    this.releaseProcess(inst);
+    const ranFor = inst.startedAt === undefined ? 0 : this.now() - inst.startedAt;
+    const decision = decideAfterCrash(inst.consecutiveCrashes, ranFor, (this.options.random ?? Math.random)(), this.options.restartPolicy ?? DEFAULT_RESTART_POLICY);
+    inst.consecutiveCrashes = decision.consecutiveCrashes;
+    if (!this.move(inst, { type: 'exited', crashLoop: decision.crashLoop }, reason)) return;
+    inst.restartAt = this.now() + decision.delayMs;
+    inst.restartTimer = setTimeout(() => {
+      inst.restartTimer = undefined;
+      inst.restartAt = undefined;
+      if (!this.move(inst, { type: 'restart' }, REASON.restarted)) return;
+      inst.restarts++;
+      void this.attempt(inst);
+    }, decision.delayMs);
+  }
+
+  private async doStop(inst: Instance, options: StopOptions): Promise<InstanceStatus | undefined> {
+    clearTimeout(inst.restartTimer);
+    inst.restartTimer = undefined;
+    inst.restartAt = undefined;
+    const pid = inst.pid;
+    const wasLive = LIVE_STATES.has(inst.state) && inst.state !== 'draining';
+    if (inst.state !== 'draining') this.move(inst, { type: 'stop' }, REASON.stopRequested);
+    inst.attempt++; // the exit event of the process we are stopping is ours to handle here
+    let reason: string = REASON.stopRequested;
+    if ((wasLive || inst.state === 'draining') && pid !== undefined) {
+      const { killed } = await stopGroup(pid, options.timeoutMs ?? inst.spec.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
+      if (killed) reason = REASON.killedAfterTimeout;
+    }
+    this.safePoll(inst);
+    inst.collector.flush();
+    this.releaseProcess(inst);
+    this.move(inst, { type: 'exited', crashLoop: false }, reason);
+    inst.stopping = undefined;
+    const status = this.status(inst);
+    if (options.forget) this.forget(inst);
+    return status;
+  }
+
+  /** Forgets the process of an instance whose group is gone. */
+  private releaseProcess(inst: Instance): void {
+    if (inst.pid !== undefined) this.sampler.forget(inst.pid);
+    if (inst.usesCgroup) this.options.cgroups?.remove(inst.spec.id);
+    Object.assign(inst, { pid: undefined, pidStartTime: undefined, child: undefined, startedAt: undefined, rssBytes: undefined, cpuPercent: undefined, usesCgroup: false });
+  }
+
+  private forget(inst: Instance): void {
+    clearTimeout(inst.restartTimer);
+    inst.collector.close();
+    this.instances.delete(inst.spec.id);
+  }
+
+  /** The lifecycle decides; this applies it and reports. False when the event does not apply. */
+  private move(inst: Instance, event: LifecycleEvent, reason: string | undefined): boolean {
+    const to = transition(inst.state, event);
+    if (to === undefined) return false;
+    const from = inst.state;
+    inst.state = to;
+    inst.reason = reason;
+    this.report(inst.spec.id, from, to, reason);
+    return true;
+  }
+
+  private report(id: string, from: InstanceState, to: InstanceState, reason: string | undefined): void {
+    try {
+      this.options.listener?.onTransition(id, from, to, reason);
+    } catch {
+      // a failing listener must not break supervision
+    }
+  }
+
+  /** Once a second: CPU and RSS per group, the RSS memory limit, exits of adopted processes. */
+  private sampleAll(): void {
+    const groups = scanProcessGroups();
+    const now = this.now();
+    for (const inst of this.instances.values()) {
+      const pid = inst.pid;
+      if (pid === undefined || !LIVE_STATES.has(inst.state)) continue;
+      if (inst.adopted && inst.pidStartTime !== undefined && !isSameProcess(pid, inst.pidStartTime)) {
+        this.exited(inst, inst.attempt, inst.state === 'draining' ? REASON.stopRequested : REASON.exitedWhileAdopted);
+        continue;
+      }
+      const s = this.sampler.sample(pid, groups.get(pid) ?? [], now);
+      inst.rssBytes = s.rssBytes;
+      inst.cpuPercent = s.cpuPercent;
+      const limit = inst.spec.memoryLimitBytes;
+      if (limit !== undefined && !inst.usesCgroup && s.rssBytes > limit && inst.state !== 'draining' && !inst.killReason) {
+        inst.killReason = REASON.memoryLimit;
+        signalGroup(pid, 'SIGKILL');
+      }
+    }
+  }
+
+  private collectAll(): void {
+    for (const inst of this.instances.values()) this.safePoll(inst);
+  }
+
+  private safePoll(inst: Instance): void {
+    try {
+      inst.collector.poll();
+    } catch (e) {
+      this.options.listener?.onProblem?.(inst.spec.id, 'log-collect-failed', e);
+    }
+  }
+
+  /** Alive (same pid, same start time), or why not. */
+  private judge(rec: RecordedInstance): 'alive' | string {
+    if (rec.pid === undefined || rec.pidStartTime === undefined) return REASON.notRunning;
+    const stat = readStat(rec.pid);
+    if (stat && stat.startTime === rec.pidStartTime) return 'alive';
+    if (stat) return REASON.pidReused;
+    // The leader is gone; a group id is never reused while members remain, so any left are its orphans.
+    signalGroup(rec.pid, 'SIGKILL');
+    return REASON.exitedWhileAdopted;
+  }
+
+  /** Collects what a dead instance wrote while no daemon was running: logs are never lost. */
+  private salvageLogs(spec: InstanceSpec): void {
+    const c = new LogCollector(spec.logDir, { maxBytes: this.options.logMaxBytes ?? DEFAULT_LOG_FILE_BYTES, maxFiles: this.options.logMaxFiles ?? DEFAULT_LOG_FILES });
+    try {
+      c.flush();
+    } catch {
+      // no log directory: nothing to salvage
+    } finally {
+      c.close();
+    }
+  }
+
+  private identityFor(spec: InstanceSpec): Identity | undefined {
+    if (spec.uid !== undefined) return { uid: spec.uid, gid: spec.gid ?? spec.uid };
+    const opt = this.options.identity ?? 'auto';
+    if (opt === 'inherit') return undefined;
+    if (opt !== 'auto') return opt;
+    if (this.identityCache === null) this.identityCache = defaultIdentity();
+    return this.identityCache;
+  }
+
+  private status(inst: Instance): InstanceStatus {
+    const { spec, state, reason, pid, pidStartTime, restarts, startedAt, restartAt, rssBytes, cpuPercent, adopted } = inst;
+    return { id: spec.id, state, reason, pid, pidStartTime, port: spec.port, restarts, startedAt, restartAt, rssBytes, cpuPercent, adopted };
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+}
