@@ -96,4 +96,13 @@ describe('process driver', () => {
     assert.equal(driver.inspect(s.id)?.state, 'unhealthy');
     assert.equal(await httpGet(port), 'ok');
   });
+
+  it('never mistakes a reused pid for the recorded instance', async () => {
+    driver = make();
+    const s = spec('sleep 30');
+    const me = readStat(process.pid)!;
+    const result = await driver.recover([{ spec: s, state: 'running', pid: process.pid, pidStartTime: me.startTime + 1 }]);
+    assert.deepEqual(result.dead, [{ id: s.id, reason: 'pid-reused' }]);
+    assert.deepEqual(result.adopted, []);
+  });
 });
