@@ -1,5 +1,5 @@
 /**
- * The router's end of the admin socket. Created with umask 077 so the socket is 0600 from
+ * The router's end of the admin socket. Created with umask 177 so the socket is 0600 from
  * the moment it exists (a chmod after bind would leave a window).
  */
 import fs from 'node:fs';
@@ -22,7 +22,7 @@ export class AdminServer {
     } catch {
       /* absent */
     }
-    const old = process.umask(0o077);
+    const old = process.umask(0o177); // socket files get 0777 & ~umask = 0600
     try {
       return new Promise((resolve, reject) => {
         this.server.once('error', reject);

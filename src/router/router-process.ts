@@ -6,6 +6,7 @@
  *                   │                                    ▲
  *                   └──────────── SIGTERM / SIGINT ──────┘
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import * as D from '../defaults.js';
@@ -24,6 +25,7 @@ type Phase = 'starting' | 'serving' | 'handing-off' | 'draining';
 
 export async function runRouterProcess(args: RouterArgs, argv: readonly string[]): Promise<void> {
   let phase: Phase = 'starting';
+  fs.mkdirSync(args.dataDir, { recursive: true, mode: 0o700 });
   const log = args.accessLog === undefined ? undefined : openAccessLog(args.accessLog);
   const router = new Router({
     store: new TableStore(args.dataDir),

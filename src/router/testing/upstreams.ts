@@ -9,7 +9,7 @@ import net from 'node:net';
 export interface Upstream {
   port: number;
   /** Requests received (health checks included). */
-  readonly hits: { method: string; url: string; headers: http.IncomingHttpHeaders }[];
+  readonly hits: { method: string; url: string; headers: http.IncomingHttpHeaders; remotePort?: number }[];
   close(): Promise<void>;
 }
 
@@ -51,7 +51,7 @@ export function startEcho(o: EchoOptions = {}): Promise<Upstream & { health: { s
   const health = o.health ?? { status: 200 };
   const name = o.name ?? 'echo';
   const server = http.createServer((req, res) => {
-    hits.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    hits.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, remotePort: req.socket.remotePort ?? 0 });
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/healthz') {
       res.writeHead(health.status, { 'x-upstream': name }).end('health\n');
