@@ -40,6 +40,8 @@ export interface EchoOptions {
   name?: string;
   /** Status of /healthz (change it later through `health.status`). @default 200 */
   health?: { status: number };
+  /** Status of every other answer, overriding `?status`. */
+  status?: number;
 }
 
 /**
@@ -66,7 +68,7 @@ export function startEcho(o: EchoOptions = {}): Promise<Upstream & { health: { s
           bytes !== null
             ? 'x'.repeat(Number(bytes))
             : JSON.stringify({ upstream: name, method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() });
-        res.writeHead(Number(url.searchParams.get('status') ?? 200), { 'content-type': 'application/json', 'x-upstream': name, 'keep-alive': 'timeout=5' });
+        res.writeHead(o.status ?? Number(url.searchParams.get('status') ?? 200), { 'content-type': 'application/json', 'x-upstream': name, 'keep-alive': 'timeout=5' });
         res.end(body);
       };
       const delay = Number(url.searchParams.get('delay') ?? 0);
