@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { DEFAULT_STATE_BUSY_TIMEOUT_MS } from '../../defaults.js';
 import { WharfError } from '../../errors.js';
-import { MIGRATIONS, WHARF_APPLICATION_ID, migrate, refuseNewerSchema, schemaVersion, type Migration } from './migrations.js';
+import { MIGRATIONS, WHARF_APPLICATION_ID, migrate, refuseNewerSchema, type Migration } from './migrations.js';
 
 export interface OpenDatabaseOptions {
   /** @default DEFAULT_STATE_BUSY_TIMEOUT_MS */
@@ -34,16 +34,15 @@ export interface OpenDatabaseOptions {
  */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): BetterSqlite3.Database {
   createPrivateFile(file);
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_STATE_BUSY_TIMEOUT_MS;
   let db: BetterSqlite3.Database | undefined;
   try {
-    db = new Database(file, {
-      fileMustExist: true,
-      timeout: options.busyTimeoutMs ?? DEFAULT_STATE_BUSY_TIMEOUT_MS,
-    });
+    db = new Database(file, { fileMustExist: true, timeout: busyTimeoutMs });
     refuseForeignDatabase(db, file);
     // Before the first write (switching to WAL is one): a newer file stays untouched.
     refuseNewerSchema(db, file, options.migrations ?? MIGRATIONS);
-    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    const connection = db;
+    const mode = retryWhileBusy(() => connection.pragma('journal_mode = WAL', { simple: true }), busyTimeoutMs);
     if (mode !== 'wal') {
       throw new WharfError('STATE_CORRUPT', `the state database ${file} cannot use write-ahead logging (journal mode stays "${String(mode)}")`, {
         hint: 'Keep the data dir on a local filesystem: WAL needs shared memory, which network filesystems do not provide.',
@@ -95,6 +94,29 @@ export function translateSqliteError(e: unknown, file: string): unknown {
   );
 }
 
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Retries `step` while SQLite answers BUSY, until `timeoutMs` has passed.
+ *
+ * Where waiting could deadlock SQLite answers BUSY at once, without calling the busy
+ * handler: two processes opening a fresh file together both hold a read lock when they
+ * ask to switch it to WAL, and one of them must step back and try again. The race test
+ * (race.test.ts) hits this. The pause blocks the thread; it happens only while opening.
+ */
+function retryWhileBusy<T>(step: () => T, timeoutMs: number): T {
+  const deadline = Date.now() + timeoutMs;
+  for (let pauseMs = 1; ; pauseMs = Math.min(2 * pauseMs, 50)) {
+    try {
+      return step();
+    } catch (e) {
+      const busy = typeof e === 'object' && e !== null && 'code' in e && String(e.code).startsWith('SQLITE_BUSY');
+      if (!busy || Date.now() >= deadline) throw e;
+      Atomics.wait(PAUSE, 0, 0, pauseMs);
+    }
+  }
+}
+
 function createPrivateFile(file: string): void {
   try {
     closeSync(openSync(file, 'a', 0o600));
@@ -108,12 +130,21 @@ function createPrivateFile(file: string): void {
 /**
  * A SQLite file that already has tables but not Wharf's application id belongs to
  * something else: migrating it would write Wharf's tables into another program's data.
+ *
+ * One statement reads all three facts, so they come from one snapshot: read one by one,
+ * another process's first migration committing in between would make a fresh file look
+ * foreign (no id yet, but tables).
  */
 function refuseForeignDatabase(db: BetterSqlite3.Database, file: string): void {
-  const applicationId = db.pragma('application_id', { simple: true }) as number;
+  const { applicationId, version, tables } = db
+    .prepare(
+      `SELECT (SELECT application_id FROM pragma_application_id) AS applicationId,
+              (SELECT user_version FROM pragma_user_version) AS version,
+              (SELECT count(*) FROM sqlite_schema) AS tables`,
+    )
+    .get() as { applicationId: number; version: number; tables: number };
   if (applicationId === WHARF_APPLICATION_ID) return;
-  const tables = db.prepare('SELECT count(*) AS n FROM sqlite_schema').get() as { n: number };
-  if (applicationId === 0 && tables.n === 0 && schemaVersion(db) === 0) return;
+  if (applicationId === 0 && tables === 0 && version === 0) return;
   throw new WharfError('STATE_CORRUPT', `${file} is a SQLite database, but not a Wharf state database`, {
     hint: 'Point --data-dir at a Wharf data dir, or move this file aside so Wharf can create its own.',
     details: { file, applicationId },

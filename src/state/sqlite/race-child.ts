@@ -3,10 +3,11 @@
  *
  *   node race-child.js FILE NAME ROUNDS
  *
- * Opens the store, says `ready`, waits for `go` on stdin so that both sides start
- * together, then for each round tries to take lock `race` (and, when it does, records
- * an enter and an exit event and releases it) and creates a release of shop/production;
- * it prints one JSON line with what it got.
+ * Two barriers, so that both sides race at both stages:
+ *   says `ready`, waits for `open`: opens (so creates and migrates) the store and records
+ *   shop/production; says `opened`, waits for `run`: for each round tries to take lock
+ *   `race` (and, when it does, records an enter and an exit event and releases it) and
+ *   creates a release of shop/production. Then prints one JSON line with what it got.
  */
 import { createInterface } from 'node:readline';
 import { SqliteStore } from './sqlite-store.js';
@@ -17,12 +18,20 @@ if (file === undefined || name === undefined || roundsArg === undefined) {
   process.exit(64);
 }
 
-const store = SqliteStore.open(file);
-const lines = createInterface({ input: process.stdin });
-process.stdout.write('ready\n');
-for await (const line of lines) if (line === 'go') break;
-lines.close();
+const commands = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+/** Says `said`, then waits until the parent writes `word`. */
+async function barrier(said: string, word: string): Promise<void> {
+  process.stdout.write(`${said}\n`);
+  for (let next = await commands.next(); !next.done; next = await commands.next()) if (next.value === word) return;
+  throw new Error(`stdin closed before "${word}"`);
+}
 
+await barrier('ready', 'open');
+const store = SqliteStore.open(file);
+await store.ensureApp('shop', 0);
+await store.ensureEnvironment({ app: 'shop', name: 'production', createdAt: 0 });
+
+await barrier('opened', 'run');
 let won = 0;
 const lostTo: string[] = [];
 const versions: number[] = [];
@@ -46,3 +55,4 @@ for (let i = 0; i < Number(roundsArg); i++) {
 }
 await store.close();
 process.stdout.write(`${JSON.stringify({ won, lostTo, versions })}\n`);
+process.exit(0);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { seed } from '../contract/fixtures.js';
+import { MIGRATIONS } from './migrations.js';
 import { SqliteStore } from './sqlite-store.js';
 
 const CHILD = fileURLToPath(new URL('./race-child.js', import.meta.url));
@@ -21,34 +21,55 @@ interface Outcome {
 const root = mkdtempSync(join(tmpdir(), 'wharf-race-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-/** Starts a race child and resolves once it has opened the store and waits for `go`. */
-function start(file: string, name: string): { child: ChildProcess; ready: Promise<void>; outcome: Promise<Outcome> } {
+interface Side {
+  child: ChildProcess;
+  /** Resolves when the child has said `word`. */
+  said: (word: string) => Promise<void>;
+  outcome: Promise<Outcome>;
+}
+
+/** Starts a race child; it runs each stage when told (see race-child.ts). */
+function start(file: string, name: string): Side {
   const child = spawn(process.execPath, [CHILD, file, name, String(ROUNDS)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  let onReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  const signals = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+  const signal = (word: string) => {
+    let found = signals.get(word);
+    if (found === undefined) {
+      let resolve: () => void = () => {};
+      const promise = new Promise<void>((r) => (resolve = r));
+      found = { promise, resolve };
+      signals.set(word, found);
+    }
+    return found;
+  };
+  let result: Outcome | undefined;
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (line.startsWith('{')) result = JSON.parse(line) as Outcome;
+    else signal(line).resolve();
+  });
   const outcome = new Promise<Outcome>((resolve, reject) => {
-    let result: Outcome | undefined;
-    lines.on('line', (line) => (line === 'ready' ? onReady() : (result = JSON.parse(line) as Outcome)));
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 && result ? resolve(result) : reject(new Error(`${name} exited with ${code}`))));
   });
-  outcome.catch(() => onReady());
-  return { child, ready, outcome };
+  return { child, said: (word) => signal(word).promise, outcome };
+}
+
+/** Waits until every side has said `word` (or one has died), then tells them all `next`. */
+async function stage(sides: Side[], word: string, next: string): Promise<void> {
+  await Promise.race([Promise.all(sides.map((s) => s.said(word))), Promise.all(sides.map((s) => s.outcome))]);
+  for (const side of sides) side.child.stdin!.write(`${next}\n`);
 }
 
 describe('two processes racing on one state file', () => {
-  it('never lets both hold the lock at once, and number their releases without a gap or a clash', async (t) => {
+  it('create the file once, never both hold the lock, and number their releases without a gap or a clash', async (t) => {
     const diagnostic = (message: string) => t.diagnostic(message);
+    // No file yet: creating and migrating it is part of the race.
     const file = join(root, 'state.db');
-    const store = SqliteStore.open(file);
-    await seed(store, 'shop', 'production');
-    await store.close();
 
     const sides = [start(file, 'left'), start(file, 'right')];
     try {
-      await Promise.all(sides.map((s) => s.ready));
-      for (const side of sides) side.child.stdin!.write('go\n');
+      await stage(sides, 'ready', 'open');
+      await stage(sides, 'opened', 'run');
       const [left, right] = await Promise.all(sides.map((s) => s.outcome));
 
       assert.equal(left!.won + left!.lostTo.length, ROUNDS);
@@ -68,6 +89,8 @@ describe('two processes racing on one state file', () => {
           assert.equal(trail[i + 1], trail[i]!.replace('enter', 'exit'), `critical sections overlap at event ${i}`);
         }
         assert.equal(await check.getLock('race'), undefined);
+        assert.equal(check.settings().schemaVersion, MIGRATIONS.length);
+        assert.equal((await check.listEnvironments('shop')).length, 1);
         const contended = left!.lostTo.length + right!.lostTo.length;
         diagnostic(`acquisitions refused because the other side held the lock: ${contended}`);
       } finally {
