@@ -19,8 +19,8 @@ export interface OpenDatabaseOptions {
  * encrypted config, and SQLite gives the -wal and -shm files the main file's mode.
  *
  * Connection settings, and why:
- * - journal_mode=WAL: readers (the dashboard, `wharf ps`) never block the writer, and one
- *   commit is one append to the log rather than a rewrite of the pages.
+ * - journal_mode=WAL: readers and the writer never block each other, and one commit is
+ *   one append to the log rather than a rewrite of the pages.
  * - synchronous=NORMAL: in WAL mode this fsyncs at checkpoints, not at every commit.
  *   The database cannot be corrupted by it; a power cut (not a process crash) may lose the
  *   last commits before the checkpoint. Wharf records what it did, and the next plan
@@ -28,7 +28,8 @@ export interface OpenDatabaseOptions {
  *   fsync per event (instances report often) is not cheap on the disks Wharf runs on.
  * - busy_timeout: a write that meets another process's write transaction waits for it
  *   instead of failing at once (every write transaction is BEGIN IMMEDIATE, so the wait
- *   happens at BEGIN, where SQLite can honour it, never at a read-to-write upgrade).
+ *   happens at BEGIN, where SQLite can honour it, never at a read-to-write upgrade; the
+ *   one upgrade left, switching a fresh file to WAL, is retried by retryWhileBusy).
  * - foreign_keys=ON: destroyEnvironment relies on the cascades. SQLite's default is off
  *   per connection; better-sqlite3's build turns it on, and we do not depend on a build flag.
  */
