@@ -8,7 +8,7 @@ import { logFiles } from './log-reader.js';
 import { groupMembers, readStat } from './proc-table.js';
 import { ProcessDriver, type ProcessDriverOptions } from './process-driver.js';
 import type { RestartPolicy } from './restart-policy.js';
-import { freePort, httpGet, makeAppDir, removeDir, shutDown, specFor, waitFor } from './testing/fixtures.js';
+import { freePort, httpGet, instancePids, makeAppDir, removeDir, shutDown, specFor, waitFor } from './testing/fixtures.js';
 
 /** Restarts within a tenth of a second, so crash tests stay quick. */
 export const FAST_RESTARTS: RestartPolicy = { baseMs: 50, maxMs: 400, crashLoopThreshold: 3, stableAfterMs: 30_000 };
@@ -104,5 +104,16 @@ describe('process driver', () => {
     const result = await driver.recover([{ spec: s, state: 'running', pid: process.pid, pidStartTime: me.startTime + 1 }]);
     assert.deepEqual(result.dead, [{ id: s.id, reason: 'pid-reused' }]);
     assert.deepEqual(result.adopted, []);
+  });
+
+  it('leaves nothing running when stopped while it is still starting', async () => {
+    driver = make();
+    const s = spec('node server.js', { port: await freePort(), portWaitMs: 10_000 });
+    const starting = driver.start(s);
+    const stopped = await driver.stop(s.id);
+    await starting;
+    assert.equal(stopped?.state, 'stopped');
+    assert.equal(driver.inspect(s.id)?.state, 'stopped');
+    await waitFor('no process of it left', () => instancePids(s.id).length === 0);
   });
 });

@@ -17,14 +17,15 @@ import type { MemoryCgroups } from './cgroup-memory.js';
 import type { Driver, InstanceListener, InstanceSpec, InstanceStatus, RecordedInstance, RecoverResult, StopOptions } from './driver.js';
 import { exitReason, REASON } from './exit-reason.js';
 import { GroupSampler } from './group-sampler.js';
-import { isInstanceState, LIVE_STATES, transition, type InstanceState, type LifecycleEvent } from './lifecycle.js';
+import { LIVE_STATES, transition, type InstanceState, type LifecycleEvent } from './lifecycle.js';
 import { LogCollector } from './log-collector.js';
 import { waitForPort } from './port-probe.js';
 import { isSameProcess, readStat, scanProcessGroups } from './proc-table.js';
 import { signalGroup, stopGroup } from './process-group.js';
+import { clearProcess, toStatus, type Instance } from './instance.js';
+import { judgeRecord } from './recovery.js';
 import { decideAfterCrash, DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';
 import { checkSpec, prepareLogDir, spawnInstance } from './spawn-instance.js';
-import type { ChildProcess } from 'node:child_process';
 
 export interface ProcessDriverOptions {
   listener?: InstanceListener;
@@ -41,30 +42,6 @@ export interface ProcessDriverOptions {
   cgroups?: MemoryCgroups | undefined;
   random?: () => number;
   now?: () => number;
-}
-
-interface Instance {
-  spec: InstanceSpec;
-  state: InstanceState;
-  reason: string | undefined;
-  restarts: number;
-  consecutiveCrashes: number;
-  /** Bumped on every spawn and stop, so late events of an older process are ignored. */
-  attempt: number;
-  pid?: number | undefined;
-  pidStartTime?: number | undefined;
-  startedAt?: number | undefined;
-  restartAt?: number | undefined;
-  restartTimer?: NodeJS.Timeout | undefined;
-  child?: ChildProcess | undefined;
-  adopted: boolean;
-  /** Why we killed it, when we did (memory limit, port never bound): wins over the exit status. */
-  killReason?: string | undefined;
-  usesCgroup: boolean;
-  rssBytes?: number | undefined;
-  cpuPercent?: number | undefined;
-  collector: LogCollector;
-  stopping?: Promise<InstanceStatus | undefined> | undefined;
 }
 
 export class ProcessDriver implements Driver {
@@ -90,7 +67,7 @@ export class ProcessDriver implements Driver {
     const inst = this.track(spec, 'starting', false);
     this.report(spec.id, 'stopped', 'starting', REASON.started);
     await this.attempt(inst);
-    return this.status(inst);
+    return toStatus(inst);
   }
 
   stop(id: string, options: StopOptions = {}): Promise<InstanceStatus | undefined> {
@@ -102,11 +79,11 @@ export class ProcessDriver implements Driver {
 
   inspect(id: string): InstanceStatus | undefined {
     const inst = this.instances.get(id);
-    return inst && this.status(inst);
+    return inst && toStatus(inst);
   }
 
   list(): InstanceStatus[] {
-    return [...this.instances.values()].map((i) => this.status(i));
+    return [...this.instances.values()].map((i) => toStatus(i));
   }
 
   /** Feeds the health gate's verdict into the lifecycle (running/unhealthy ⇄ healthy). */
@@ -120,17 +97,17 @@ export class ProcessDriver implements Driver {
     for (const rec of records) {
       const known = this.instances.get(rec.spec.id);
       if (known && known.state !== 'stopped') {
-        result.adopted.push(this.status(known)); // already ours: never a second copy
+        result.adopted.push(toStatus(known)); // already ours: never a second copy
         continue;
       }
-      const verdict = this.judge(rec);
-      if (verdict !== 'alive') {
+      const verdict = judgeRecord(rec, rec.pid === undefined ? undefined : readStat(rec.pid));
+      if (!verdict.alive) {
+        if (verdict.killGroup && rec.pid !== undefined) signalGroup(rec.pid, 'SIGKILL');
         this.salvageLogs(rec.spec);
-        result.dead.push({ id: rec.spec.id, reason: verdict });
+        result.dead.push({ id: rec.spec.id, reason: verdict.reason });
         continue;
       }
-      const recorded: InstanceState = isInstanceState(rec.state) && LIVE_STATES.has(rec.state) ? rec.state : 'running';
-      const state = recorded === 'starting' ? 'running' : recorded;
+      const state = verdict.state;
       prepareLogDir(rec.spec);
       const inst = this.track(rec.spec, state, true);
       inst.pid = rec.pid;
@@ -140,7 +117,7 @@ export class ProcessDriver implements Driver {
       inst.attempt++;
       inst.collector.poll(); // catch up on what it wrote while no daemon was collecting
       if (state === 'draining') void this.stop(rec.spec.id);
-      result.adopted.push(this.status(inst));
+      result.adopted.push(toStatus(inst));
     }
     return result;
   }
@@ -183,6 +160,11 @@ export class ProcessDriver implements Driver {
       return;
     }
     const { child, pid } = spawned;
+    if (inst.attempt !== attempt) {
+      // Stopped while the kernel was spawning it: nothing may outlive the stop.
+      signalGroup(pid, 'SIGKILL');
+      return;
+    }
     Object.assign(inst, { child, pid, pidStartTime: readStat(pid)?.startTime, startedAt: this.now(), adopted: false });
     const limit = inst.spec.memoryLimitBytes;
     inst.usesCgroup = limit !== undefined && (this.options.cgroups?.attach(inst.spec.id, pid, limit) ?? false);
@@ -254,7 +236,7 @@ export class ProcessDriver implements Driver {
     this.releaseProcess(inst);
     this.move(inst, { type: 'exited', crashLoop: false }, reason);
     inst.stopping = undefined;
-    const status = this.status(inst);
+    const status = toStatus(inst);
     if (options.forget) this.forget(inst);
     return status;
   }
@@ -263,7 +245,7 @@ export class ProcessDriver implements Driver {
   private releaseProcess(inst: Instance): void {
     if (inst.pid !== undefined) this.sampler.forget(inst.pid);
     if (inst.usesCgroup) this.options.cgroups?.remove(inst.spec.id);
-    Object.assign(inst, { pid: undefined, pidStartTime: undefined, child: undefined, startedAt: undefined, rssBytes: undefined, cpuPercent: undefined, usesCgroup: false });
+    clearProcess(inst);
   }
 
   private forget(inst: Instance): void {
@@ -325,17 +307,6 @@ export class ProcessDriver implements Driver {
     }
   }
 
-  /** Alive (same pid, same start time), or why not. */
-  private judge(rec: RecordedInstance): 'alive' | string {
-    if (rec.pid === undefined || rec.pidStartTime === undefined) return REASON.notRunning;
-    const stat = readStat(rec.pid);
-    if (stat && stat.startTime === rec.pidStartTime) return 'alive';
-    if (stat) return REASON.pidReused;
-    // The leader is gone; a group id is never reused while members remain, so any left are its orphans.
-    signalGroup(rec.pid, 'SIGKILL');
-    return REASON.exitedWhileAdopted;
-  }
-
   /** Collects what a dead instance wrote while no daemon was running: logs are never lost. */
   private salvageLogs(spec: InstanceSpec): void {
     const c = new LogCollector(spec.logDir, { maxBytes: this.options.logMaxBytes ?? DEFAULT_LOG_FILE_BYTES, maxFiles: this.options.logMaxFiles ?? DEFAULT_LOG_FILES });
@@ -355,11 +326,6 @@ export class ProcessDriver implements Driver {
     if (opt !== 'auto') return opt;
     if (this.identityCache === null) this.identityCache = defaultIdentity();
     return this.identityCache;
-  }
-
-  private status(inst: Instance): InstanceStatus {
-    const { spec, state, reason, pid, pidStartTime, restarts, startedAt, restartAt, rssBytes, cpuPercent, adopted } = inst;
-    return { id: spec.id, state, reason, pid, pidStartTime, port: spec.port, restarts, startedAt, restartAt, rssBytes, cpuPercent, adopted };
   }
 
   private now(): number {
