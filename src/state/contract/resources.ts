@@ -9,9 +9,10 @@ export function resourcesContract(use: UseStore): void {
       use(async (store) => {
         await seed(store, 'shop', 'production');
         const db: ResourceRecord = { app: 'shop', env: 'production', kind: 'addon', name: 'postgres', body: { plan: 'small' }, appliedAt: 3_000 };
-        await store.commit({ putResources: [resource('shop', 'production', 'web'), db, resource('shop', 'production', 'api')] });
+        const settings: ResourceRecord = { ...resource('shop', 'production', 'production', { release: 'npm run migrate' }), kind: 'environment' };
+        await store.commit({ putResources: [resource('shop', 'production', 'web'), settings, db, resource('shop', 'production', 'api')] });
         const listed = await store.listResources('shop', 'production');
-        assert.deepEqual(listed, [db, resource('shop', 'production', 'api'), resource('shop', 'production', 'web')]);
+        assert.deepEqual(listed, [db, settings, resource('shop', 'production', 'api'), resource('shop', 'production', 'web')]);
       }));
 
     it('returns JSON bodies exactly as written, key order included', () =>
