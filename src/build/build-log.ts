@@ -24,7 +24,7 @@ export class BuildLog {
   constructor(
     path: string,
     private readonly tailSize: number,
-    private readonly onOutput: ((line: OutputLine) => void) | undefined,
+    private onOutput: ((line: OutputLine) => void) | undefined,
   ) {
     this.file = createWriteStream(path, { flags: 'wx', mode: 0o644 });
     this.failed = new Promise((resolve) => this.file.once('error', resolve));
@@ -35,7 +35,15 @@ export class BuildLog {
     this.file.write(`${line}\n`);
     this.lastLines.push(line);
     if (this.lastLines.length > this.tailSize) this.lastLines.shift();
-    this.onOutput?.({ stream, text });
+    if (this.onOutput === undefined) return;
+    try {
+      this.onOutput({ stream, text });
+    } catch (error) {
+      // A watcher that fails (a closed client connection, a bug) must not fail the build
+      // or crash the daemon from inside a stream callback; the log keeps everything.
+      this.onOutput = undefined;
+      this.write('wharf', `stopped streaming output: ${(error as Error).message}`);
+    }
   }
 
   /** A function that splits a byte stream into lines and writes each one. */

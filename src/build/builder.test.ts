@@ -136,11 +136,59 @@ describe('Builder.build', () => {
     assert.deepEqual(await readdir(join(buildsDir, '.staging')), []);
   });
 
-  it('kills what the build command left running in the background', async () => {
+  it('cancels a running build when its signal aborts, leaving no build behind', async () => {
+    const { builder, request } = await setup();
+    const controller = new AbortController();
+    const cancelled = builder.build(
+      request({
+        buildCommand: 'echo started; sleep 30',
+        signal: controller.signal,
+        onOutput: (line) => line.text === 'started' && controller.abort(),
+      }),
+    );
+    await assert.rejects(cancelled, (e: unknown) => isWharfError(e) && e.code === 'BUILD_FAILED' && /cancelled/.test(e.message));
+    assert.deepEqual(await builder.list('shop'), []);
+  });
+
+  it('keeps building when an output watcher throws, and logs that streaming stopped', async () => {
+    const { builder, request } = await setup();
+    const build = await builder.build(
+      request({
+        buildCommand: 'echo one; echo two',
+        onOutput: () => {
+          throw new Error('client went away');
+        },
+      }),
+    );
+    assert.match(await readFile(build.logFile, 'utf8'), /stopped streaming output: client went away[\s\S]*two/);
+  });
+
+  it('refuses to build a folder with nothing committed in it', async () => {
+    const { builder, request, app } = await setup();
+    await mkdir(join(app, 'new-app'));
+    await writeFile(join(app, 'new-app', 'index.js'), 'not committed');
+    await assert.rejects(
+      builder.build(request({ sourceDir: join(app, 'new-app') })),
+      (e: unknown) => isWharfError(e) && e.code === 'BUILD_FAILED' && /nothing to build/.test(e.message) && /include-uncommitted/.test(e.hint ?? ''),
+    );
+  });
+
+  it('kills what the build command left running in the background', { timeout: 30_000 }, async () => {
     const { builder, request } = await setup();
     const build = await builder.build(request({ buildCommand: 'sleep 300 & echo $! > sleeper.pid' }));
     const pid = Number(await readFile(join(build.dir, 'sleeper.pid'), 'utf8'));
     assert.equal(await eventually(() => !isRunning(pid)), true, `process ${pid} still runs`);
+  });
+
+  it('does not wait for a process that left the build\'s group and holds its output open', { timeout: 30_000 }, async () => {
+    const { builder, request } = await setup();
+    const build = await builder.build(request({ buildCommand: 'setsid sleep 300 & echo $! > escaped.pid; echo done' }));
+    const pid = Number(await readFile(join(build.dir, 'escaped.pid'), 'utf8'));
+    try {
+      assert.match(await readFile(build.logFile, 'utf8'), /^done$/m);
+    } finally {
+      process.kill(pid, 'SIGKILL');
+    }
   });
 
   it('lets concurrent builds of the same source end with one intact build', async () => {

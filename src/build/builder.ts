@@ -16,6 +16,7 @@ import { DEFAULT_BUILDS_KEEP, DEFAULT_BUILD_FAILURE_TAIL_LINES } from '../defaul
 import { WharfError } from '../errors.js';
 import { buildEnvironment, gitEnvironment } from './build-env.js';
 import { BuildLog, type OutputLine } from './build-log.js';
+import { buildFailed, nothingToBuild } from './build-errors.js';
 import {
   LOG_FILE, MANIFEST_FILE, TREE_DIR, assertAppName, buildIdFor, isBuildId, parseManifest,
   type Build, type BuildManifest,
@@ -92,33 +93,24 @@ export class Builder {
       const tree = join(stage, TREE_DIR);
       await mkdir(tree);
       const { records, skippedLinks } = await materialize(snapshot.entries, tree);
+      if (records.length === 0) throw nothingToBuild(request.sourceDir, snapshot.origin === 'git' && !snapshot.uncommitted);
       const hash = sourceHash({ entries: records, command, env: variables });
       const id = buildIdFor(request.app, hash);
       const existing = await this.get(id);
       if (existing !== undefined) return { ...existing, cached: true };
 
-      const log = new BuildLog(join(stage, LOG_FILE), this.tailLines, request.onOutput);
-      for (const link of skippedLinks) log.write('wharf', `skipped symlink ${link}: it points outside the app folder`);
-      if (command !== undefined) {
-        log.write('wharf', `running ${command}`);
-        const env = buildEnvironment({ host: this.hostEnv, app: request.app, commit: snapshot.commit, variables });
-        const outcome = await runCommand({ command, cwd: tree, env, log, signal: request.signal });
-        if (outcome.exitCode !== 0) {
-          await log.close().catch(() => undefined);
-          throw buildFailed(request.app, command, outcome, log.tail());
-        }
-      }
-      await log.close();
+      await this.runStep(stage, request, command, snapshot.commit, skippedLinks);
 
       const size = await treeSize(tree);
+      const finished = this.clock.now();
       const manifest: BuildManifest = {
         id,
         app: request.app,
         sourceHash: hash,
         command: command ?? null,
         source: { origin: snapshot.origin, commit: snapshot.commit, uncommitted: snapshot.uncommitted },
-        createdAt: this.clock.now(),
-        durationMs: Math.max(0, this.clock.now() - started),
+        createdAt: finished,
+        durationMs: Math.max(0, finished - started),
         sizeBytes: size.bytes,
         files: size.files,
         skippedLinks,
@@ -128,6 +120,30 @@ export class Builder {
     } finally {
       await removeTree(stage);
     }
+  }
+
+  /** Writes the build log and runs the build command, if any, in the staged tree; throws BUILD_FAILED if it fails. */
+  private async runStep(
+    stage: string,
+    request: BuildRequest,
+    command: string | undefined,
+    commit: string | undefined,
+    skippedLinks: readonly string[],
+  ): Promise<void> {
+    const log = new BuildLog(join(stage, LOG_FILE), this.tailLines, request.onOutput);
+    let failure: WharfError | undefined;
+    try {
+      for (const link of skippedLinks) log.write('wharf', `skipped symlink ${link}: it points outside the app folder`);
+      if (command === undefined) return;
+      log.write('wharf', `running ${command}`);
+      const env = buildEnvironment({ host: this.hostEnv, app: request.app, commit, variables: request.env });
+      const outcome = await runCommand({ command, cwd: join(stage, TREE_DIR), env, log, signal: request.signal });
+      if (outcome.exitCode !== 0) failure = buildFailed(request.app, command, outcome, log.tail(), request.signal?.aborted === true);
+    } finally {
+      // The log of a failed build goes with its staging; only a successful one must be whole.
+      await (failure === undefined ? log.close() : log.close().catch(() => undefined));
+    }
+    if (failure !== undefined) throw failure;
   }
 
   /** The build with this id, or undefined if there is none. */
@@ -195,17 +211,4 @@ export class Builder {
     await chmod(target, (await lstat(target)).mode & 0o7555);
     return { ...manifest, dir: join(target, TREE_DIR), logFile: join(target, LOG_FILE), cached: false };
   }
-}
-
-function buildFailed(
-  app: string,
-  command: string,
-  outcome: { exitCode: number | null; signal: NodeJS.Signals | null },
-  tail: string[],
-): WharfError {
-  const how = outcome.exitCode === null ? `was killed by ${outcome.signal ?? 'a signal'}` : `exited with code ${outcome.exitCode}`;
-  return new WharfError('BUILD_FAILED', `the build of ${app} failed: \`${command}\` ${how}`, {
-    hint: 'fix the build command or the source; its last lines of output are above',
-    details: { exitCode: outcome.exitCode, signal: outcome.signal, tail },
-  });
 }

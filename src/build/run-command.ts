@@ -7,6 +7,9 @@
 import { spawn } from 'node:child_process';
 import type { BuildLog } from './build-log.js';
 
+/** How long output may still arrive after the command exited (buffered in the pipes). */
+const OUTPUT_DRAIN_GRACE_MS = 2_000;
+
 export interface CommandSpec {
   command: string;
   cwd: string;
@@ -42,26 +45,31 @@ export function runCommand(spec: CommandSpec): Promise<CommandOutcome> {
       }
     };
     spec.signal?.addEventListener('abort', killGroup, { once: true });
+    if (spec.signal?.aborted === true) killGroup();
     child.once('error', reject);
     // 'exit', not 'close': a leftover background process holding the pipes open would delay
-    // 'close' for as long as it lives; killing the group ends it and closes them.
+    // 'close' for as long as it lives; killing the group ends it and closes them. One that
+    // left the group (setsid) is not waited for beyond a short grace: its pipes are cut.
     child.once('exit', (exitCode, signal) => {
       killGroup();
       spec.signal?.removeEventListener('abort', killGroup);
-      const finish = (): void => {
+      const grace = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, OUTPUT_DRAIN_GRACE_MS);
+      let open = 2;
+      const closed = (): void => {
+        open -= 1;
+        if (open > 0) return;
+        clearTimeout(grace);
         out.flush();
         err.flush();
         resolve({ exitCode, signal });
       };
-      let open = 2;
-      const closed = (): void => {
-        open -= 1;
-        if (open === 0) finish();
-      };
-      if (child.stdout.readableEnded) closed();
-      else child.stdout.once('end', closed).once('error', closed);
-      if (child.stderr.readableEnded) closed();
-      else child.stderr.once('end', closed).once('error', closed);
+      for (const stream of [child.stdout, child.stderr]) {
+        if (stream.closed) closed();
+        else stream.once('close', closed);
+      }
     });
   });
 }
