@@ -43,6 +43,7 @@ export function nulRecords(output: Buffer): string[] {
  * Stopping the iteration early stops the process.
  */
 export async function* readBlobs(ctx: GitContext, oids: readonly string[]): AsyncGenerator<Buffer> {
+  if (oids.length === 0) return;
   const child = spawn('git', [...SAFE_CONFIG, 'cat-file', '--batch'], { cwd: ctx.cwd, env: ctx.env });
   let stderr = '';
   let spawnError: Error | undefined;

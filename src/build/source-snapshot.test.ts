@@ -127,6 +127,26 @@ describe('snapshot of a plain folder', () => {
     ]);
   });
 
+  it('leaves out exactly what git would, for nested .gitignore files', async () => {
+    const dir = await newDir('same-as-git');
+    await writeFiles(dir, {
+      '.gitignore': '*.log\n!keep*.log\nbuild/\n/top.txt\ndocs/**/draft-*\ncache\n# a comment\n\\#literal\n',
+      'a.log': '', 'keep-me.log': '', 'top.txt': '', 'nested/top.txt': '', '#literal': '',
+      'build/x.js': '', 'src/build/y.js': '', 'src/build.js': '',
+      'docs/a/b/draft-1.md': '', 'docs/final.md': '', 'cache/c': '', 'src/cache': '',
+      'src/.gitignore': '!a.log\n/local/\n*.tmp\n',
+      'src/a.log': '', 'src/local/x': '', 'src/deeper/local/y': '', 'src/z.tmp': '', 'z.tmp': '',
+      'src/deeper/.gitignore': '!*.tmp\n',
+      'src/deeper/w.tmp': '',
+      'vendor/.gitignore': '*\n!.gitignore\n!kept.js\n',
+      'vendor/kept.js': '', 'vendor/dropped.js': '',
+    });
+    const ours = (await snapshotOf(dir)).paths;
+    git(dir, 'init', '-q');
+    const gits = git(dir, 'ls-files', '-z', '--others', '--exclude-standard').split('\0').filter(Boolean).sort();
+    assert.deepEqual(ours, gits);
+  });
+
   it('never follows a symlink out of the folder', async () => {
     const outside = await newDir('outside');
     await writeFiles(outside, { 'secret.txt': 'host secret' });
