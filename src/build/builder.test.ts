@@ -53,9 +53,10 @@ describe('Builder.build', () => {
     assert.deepEqual(await builder.get(build.id), stored);
   });
 
-  it('seals a finished build read-only', async () => {
+  it('seals a finished build read-only and without setuid programs', async () => {
     const { builder, request } = await setup({ 'index.js': 'x', 'lib/a.js': 'a' });
-    const build = await builder.build(request({ buildCommand: 'echo built > built.txt' }));
+    const build = await builder.build(request({ buildCommand: 'echo built > built.txt && cp /bin/true setuid && chmod 4755 setuid' }));
+    assert.equal((await lstat(join(build.dir, 'setuid'))).mode & 0o7777, 0o555, 'a sealed build carries no setuid program');
     const root = join(build.dir, '..');
     for (const path of [root, build.dir, join(build.dir, 'lib'), join(build.dir, 'lib/a.js'), join(build.dir, 'built.txt'), build.logFile]) {
       assert.equal((await lstat(path)).mode & 0o222, 0, `${path} is writable`);

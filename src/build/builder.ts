@@ -208,7 +208,7 @@ export class Builder {
       }
       return { ...winner, cached: true };
     }
-    await chmod(target, (await lstat(target)).mode & 0o7555);
+    await chmod(target, (await lstat(target)).mode & 0o1555);
     return { ...manifest, dir: join(target, TREE_DIR), logFile: join(target, LOG_FILE), cached: false };
   }
 }

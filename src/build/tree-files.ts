@@ -9,13 +9,19 @@ import { join } from 'node:path';
 
 const WRITE_BITS = 0o222;
 const OWNER_WRITE = 0o200;
+/**
+ * Set-user-ID and set-group-ID bits. A build command run by a root daemon could leave a
+ * setuid-root program in the artifact that the unprivileged app user could then run; a
+ * sealed build never carries them.
+ */
+const SETID_BITS = 0o6000;
 
-/** Makes every file and directory under `root` (and `root` itself) read-only, or writable by its owner again. */
+/** Makes every file and directory under `root` (and `root` itself) read-only and never setuid, or writable by its owner again. */
 export async function setTreeWritable(root: string, writable: boolean): Promise<void> {
   const stat = await lstat(root);
   if (stat.isSymbolicLink()) return;
   const mode = stat.mode & 0o7777;
-  const wanted = writable ? mode | OWNER_WRITE : mode & ~WRITE_BITS;
+  const wanted = writable ? mode | OWNER_WRITE : mode & ~(WRITE_BITS | SETID_BITS);
   // A directory is opened up before its children are visited and closed after them.
   if (writable && wanted !== mode) await chmod(root, wanted);
   if (stat.isDirectory()) {
