@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { DEFAULT_ENVIRONMENT } from '../defaults.js';
 import { WharfError } from '../errors.js';
 import { compileSpec, type CompiledApp } from './compile.js';
 import { convertHeroku } from './heroku.js';
@@ -66,4 +67,18 @@ export function environmentOf(app: LoadedApp, name: string): ResolvedEnvironment
     });
   }
   return env;
+}
+
+/**
+ * The environment a command means: the one named, else the only one declared, else the
+ * default (`production`) if declared.
+ */
+export function pickEnvironment(app: LoadedApp, name: string | undefined): ResolvedEnvironment {
+  if (name !== undefined) return environmentOf(app, name);
+  if (app.environments.size === 1) return [...app.environments.values()][0]!;
+  const fallback = app.environments.get(DEFAULT_ENVIRONMENT);
+  if (fallback) return fallback;
+  throw new WharfError('USAGE', 'which environment? this app declares several', {
+    hint: `pass -e with one of: ${[...app.environments.keys()].join(', ')}`,
+  });
 }

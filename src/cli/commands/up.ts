@@ -1,0 +1,32 @@
+import { resolveDataDir } from '../../daemon/paths.js';
+import { hasChanges } from '../../plan/plan.js';
+import { loadApp, pickEnvironment } from '../../spec/load.js';
+import type { Command } from '../command.js';
+import { connect } from '../connect.js';
+import { ensureDaemon } from '../daemon-process.js';
+import { print } from '../io.js';
+import { APP, appDirOf } from '../options.js';
+import { summaryLine } from './plan-commands.js';
+
+export const up: Command = {
+  name: 'up',
+  summary: 'start Wharf if it is not running and make the app\'s environment match its spec',
+  usage: '[-C DIR] [-e ENV] [--listen HOST:PORT]',
+  details: ['Validates, plans and applies without asking: `wharf plan` first if you want to review.'],
+  options: { ...APP, listen: { type: 'string' } },
+  async run(ctx) {
+    const dir = appDirOf(ctx);
+    const loaded = loadApp(dir);
+    const env = pickEnvironment(loaded, ctx.flags['env'] as string | undefined);
+    const dataDir = resolveDataDir(ctx.flags['data-dir'] as string | undefined);
+    const { started, status } = await ensureDaemon(dataDir, ctx.flags['listen'] as string | undefined);
+    print(ctx.io, `${started ? 'Started' : 'Using'} the Wharf daemon (pid ${status.pid}, data dir ${status.dataDir}).`);
+    const client = connect(ctx.io, ctx.flags);
+    const result = await client.apply({ dir, env: env.name });
+    const where = `${loaded.spec.app}/${env.name}`;
+    print(ctx.io, hasChanges(result.plan) ? `Applied ${where}. ${summaryLine(result.plan)}` : `${where} already matches its spec.`);
+    for (const svc of Object.values(env.services)) {
+      for (const r of svc.routes) print(ctx.io, `  ${svc.name}: http://${r.host}${r.path}`);
+    }
+  },
+};

@@ -1,0 +1,40 @@
+import { resolve } from 'node:path';
+import { loadApp, pickEnvironment } from '../spec/load.js';
+import type { CommandContext, Options } from './command.js';
+
+/** Options every command takes. */
+export const GLOBAL: Options = {
+  'data-dir': { type: 'string' },
+  'no-color': { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+/** Options of commands that act on an app folder and one of its environments. */
+export const APP: Options = {
+  dir: { type: 'string', short: 'C' },
+  env: { type: 'string', short: 'e' },
+};
+
+export const JSON_OPTION: Options = { json: { type: 'boolean' } };
+
+export const GLOBAL_HELP = [
+  '  -C, --dir DIR       the app folder (default: the current folder)',
+  '  -e, --env ENV       the environment (default: the only one, or production)',
+  '      --data-dir DIR  Wharf\'s state (default: $WHARF_DATA_DIR or ~/.local/state/wharf)',
+  '      --json          machine-readable output (read commands)',
+  '      --no-color      no colour (also NO_COLOR=1)',
+  '      --verbose       stack traces with errors',
+];
+
+export function appDirOf(ctx: CommandContext): string {
+  return resolve(ctx.io.cwd, (ctx.flags['dir'] as string | undefined) ?? '.');
+}
+
+/** The app and environment a command means, read from the app folder's spec. */
+export function appAndEnv(ctx: CommandContext): { app: string; env: string; dir: string } {
+  const dir = appDirOf(ctx);
+  const loaded = loadApp(dir);
+  const env = pickEnvironment(loaded, ctx.flags['env'] as string | undefined);
+  return { app: loaded.spec.app, env: env.name, dir };
+}

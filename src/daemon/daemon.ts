@@ -1,0 +1,81 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { Applier } from '../apply/applier.js';
+import { processIsAlive } from '../apply/env-lock.js';
+import type { Target } from '../apply/target.js';
+import { openStore } from '../state/open-store.js';
+import { RecordingTarget } from '../targets/recording/recording-target.js';
+import { VERSION } from '../version.js';
+import { EventHub } from './event-hub.js';
+import { loadOrCreateToken, startControlServer } from './http/index.js';
+import { dataDirPaths, type DaemonInfo } from './paths.js';
+import { lockRoutes } from './routes/lock-routes.js';
+import { specRoutes } from './routes/spec-routes.js';
+import { systemRoutes } from './routes/system-routes.js';
+import { timelineRoutes } from './routes/timeline-routes.js';
+
+export interface DaemonOptions {
+  dataDir: string;
+  /** Also serve the control API on TCP (bearer token required), e.g. for the dashboard. */
+  listen?: { host: string; port: number } | undefined;
+  /** Where applied resources become real. */
+  target?: Target;
+  now?: () => number;
+}
+
+export interface Daemon {
+  socketPath: string;
+  /** The TCP URL, when listening on TCP. */
+  url?: string | undefined;
+  token: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The control daemon: the composition root, and the only place where Wharf's components are
+ * wired together. Everything else takes its collaborators as constructor arguments.
+ */
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const now = options.now ?? Date.now;
+  const paths = dataDirPaths(options.dataDir);
+  mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
+  const rawStore = await openStore(paths.dataDir);
+  try {
+    const token = await loadOrCreateToken(paths.dataDir);
+    const hub = await EventHub.create(rawStore);
+    const store = hub.observe(rawStore);
+    // Until the local runtime target lands, applied resources are recorded and not run.
+    const target = options.target ?? new RecordingTarget();
+    const applier = new Applier(store, target, { pid: process.pid, hostname: hostname(), isAlive: processIsAlive, now });
+    const startedAt = now();
+    const server = await startControlServer({
+      socketPath: paths.socket,
+      ...(options.listen ? { tcp: options.listen } : {}),
+      token,
+      routes: [
+        ...systemRoutes(store, { dataDir: paths.dataDir, startedAt }),
+        ...specRoutes(applier),
+        ...timelineRoutes(store, hub),
+        ...lockRoutes(store, now),
+      ],
+    });
+    const info: DaemonInfo = { pid: process.pid, socket: server.socketPath, url: server.tcp?.url, version: VERSION, startedAt };
+    writeFileSync(paths.daemonInfo, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+    let stopped: Promise<void> | undefined;
+    return {
+      socketPath: server.socketPath,
+      url: server.tcp?.url,
+      token,
+      stop: () =>
+        (stopped ??= (async () => {
+          await server.stop();
+          await hub.settled();
+          await rawStore.close();
+          rmSync(paths.daemonInfo, { force: true });
+        })()),
+    };
+  } catch (e) {
+    await rawStore.close();
+    throw e;
+  }
+}
