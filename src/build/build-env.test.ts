@@ -34,6 +34,12 @@ describe('buildEnvironment', () => {
     assert.equal(env['LANG'], 'C');
     assert.equal(env['NODE_ENV'], 'production');
   });
+  it('gives a build run as another user that user\'s home and no one\'s name', () => {
+    const env = buildEnvironment({ host: { ...host, USER: 'root', LOGNAME: 'root' }, app: 'shop', home: '/var/lib/wharf-builds/.home' });
+    assert.equal(env['HOME'], '/var/lib/wharf-builds/.home');
+    assert.equal(env['USER'], undefined);
+    assert.equal(env['LOGNAME'], undefined);
+  });
 });
 
 describe('gitEnvironment', () => {

@@ -39,6 +39,11 @@ export interface BuildEnvInput {
   commit?: string | undefined;
   /** Build-time variables from the spec; they win over everything else. */
   variables?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Set when the build runs as an unprivileged user rather than the daemon's: that user's
+   * HOME. The host's USER and LOGNAME would then name the wrong user, so they are dropped.
+   */
+  home?: string | undefined;
 }
 
 export function buildEnvironment(input: BuildEnvInput): Record<string, string> {
@@ -49,6 +54,11 @@ export function buildEnvironment(input: BuildEnvInput): Record<string, string> {
   }
   env['PATH'] ??= FALLBACK_PATH;
   env['LANG'] ??= FALLBACK_LANG;
+  if (input.home !== undefined) {
+    env['HOME'] = input.home;
+    delete env['USER'];
+    delete env['LOGNAME'];
+  }
   env['WHARF_APP'] = input.app;
   if (input.commit !== undefined) env['SOURCE_VERSION'] = input.commit;
   return { ...env, ...input.variables };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isWharfError } from '../errors.js';
@@ -204,6 +204,21 @@ describe('Builder.build', () => {
     assert.equal(new Set(lines).size, 1, 'out.txt mixes the output of two builds');
     assert.deepEqual((await builder.list('shop')).map((b) => b.id), [results[0]!.id]);
     assert.deepEqual(await readdir(join(buildsDir, '.staging')), []);
+  });
+
+  it('runs the command as the unprivileged build user and seals the tree as the daemon\'s', { skip: process.getuid?.() !== 0 && 'needs root' }, async () => {
+    const { request, buildsDir } = await setup();
+    await chmod(scratch.path, 0o711); // mkdtemp makes it 0700; the build user must reach its HOME below it
+    const nobody = { uid: 65534, gid: 65534 };
+    const builder = new Builder({ buildsDir, runAs: nobody, hostEnv: { PATH: process.env['PATH'], HOME: '/root', USER: 'root' } });
+    const build = await builder.build(request({ buildCommand: 'id -u > uid.txt; id -G > groups.txt; echo "$HOME" > home.txt; touch "$HOME/cache"' }));
+    assert.equal((await readFile(join(build.dir, 'uid.txt'), 'utf8')).trim(), '65534');
+    assert.equal((await readFile(join(build.dir, 'groups.txt'), 'utf8')).trim(), '65534', 'root\'s supplementary groups were kept');
+    assert.equal((await readFile(join(build.dir, 'home.txt'), 'utf8')).trim(), join(buildsDir, '.home'));
+    assert.equal((await lstat(join(buildsDir, '.home', 'cache'))).uid, 65534);
+    for (const path of [build.dir, join(build.dir, 'uid.txt'), join(build.dir, 'index.js')]) {
+      assert.equal((await lstat(path)).uid, 0, `${path} still belongs to the build user`);
+    }
   });
 
   it('refuses an app name that is not a DNS label', async () => {

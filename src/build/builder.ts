@@ -1,33 +1,30 @@
 /**
  * Builds: immutable artifacts made from an app folder (DESIGN.md, "build").
  *
- * A build goes through a private staging directory and appears under its id only when it
- * is complete, by one rename(2), which is atomic: a reader sees a whole build or none, a
- * failed or interrupted build leaves nothing, and two builders making the same source at
- * once (two requests, or two processes) cannot mix their files — the second rename finds
- * the first's build in place and the second copy is thrown away.
+ * A build is made in a private staging directory and put on the shelf only when it is
+ * complete (build-shelf.ts): a failed or interrupted build leaves nothing, and two
+ * builders making the same source at once (two requests, or two processes) cannot mix
+ * their files — the second finds the first's build in place and its copy is thrown away.
  *
  *   snapshot → materialize + hash ─┬─ cached? ──────────────────────────► existing build
  *                                  └─ run command → seal read-only → rename ► new build
  */
-import { chmod, lstat, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_BUILDS_KEEP, DEFAULT_BUILD_FAILURE_TAIL_LINES } from '../defaults.js';
 import { WharfError } from '../errors.js';
 import { buildEnvironment, gitEnvironment } from './build-env.js';
 import { BuildLog, type OutputLine } from './build-log.js';
 import { buildFailed, nothingToBuild } from './build-errors.js';
-import {
-  LOG_FILE, MANIFEST_FILE, TREE_DIR, assertAppName, buildIdFor, isBuildId, parseManifest,
-  type Build, type BuildManifest,
-} from './build-manifest.js';
+import { LOG_FILE, MANIFEST_FILE, TREE_DIR, assertAppName, buildIdFor, type Build, type BuildManifest } from './build-manifest.js';
+import { BuildShelf } from './build-shelf.js';
 import { planCollection } from './collect-plan.js';
 import { materialize } from './materialize.js';
 import { runCommand } from './run-command.js';
 import { sourceHash } from './source-hash.js';
 import { takeSnapshot } from './source-snapshot.js';
 import { StagingArea } from './staging-area.js';
-import { removeTree, setTreeWritable, treeSize } from './tree-files.js';
+import { chownTree, removeTree, treeSize } from './tree-files.js';
 
 export interface Clock {
   now(): number;
@@ -43,6 +40,21 @@ export interface BuilderOptions {
   hostEnv?: Readonly<Record<string, string | undefined>>;
   /** Lines of output a BUILD_FAILED error carries. @default DEFAULT_BUILD_FAILURE_TAIL_LINES */
   tailLines?: number;
+  /**
+   * Run build commands as this unprivileged user (a root daemon passes the app user): an
+   * install script is app code and must not run as root. The tree is theirs while the
+   * command runs and the daemon's again before it is sealed, so the app cannot unseal its
+   * own build. Its HOME is `<buildsDir>/.home`, kept between builds as the package cache,
+   * so `buildsDir` and its parents must be searchable by that user — as they must be for
+   * the release processes that run from it.
+   * @default undefined: the daemon's own user
+   */
+  runAs?: Identity | undefined;
+}
+
+export interface Identity {
+  uid: number;
+  gid: number;
 }
 
 export interface BuildRequest {
@@ -69,6 +81,10 @@ export class Builder {
   private readonly hostEnv: Readonly<Record<string, string | undefined>>;
   private readonly tailLines: number;
   private readonly staging: StagingArea;
+  private readonly shelf: BuildShelf;
+  private readonly runAs: Identity | undefined;
+  /** Who owns sealed builds: the daemon's user. */
+  private readonly owner: Identity;
 
   constructor(options: BuilderOptions) {
     this.buildsDir = options.buildsDir;
@@ -77,6 +93,9 @@ export class Builder {
     this.hostEnv = options.hostEnv ?? process.env;
     this.tailLines = options.tailLines ?? DEFAULT_BUILD_FAILURE_TAIL_LINES;
     this.staging = new StagingArea(join(this.buildsDir, '.staging'));
+    this.shelf = new BuildShelf(this.buildsDir);
+    this.runAs = options.runAs;
+    this.owner = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
   }
 
   async build(request: BuildRequest): Promise<BuildResult> {
@@ -96,10 +115,11 @@ export class Builder {
       if (records.length === 0) throw nothingToBuild(request.sourceDir, snapshot.origin === 'git' && !snapshot.uncommitted);
       const hash = sourceHash({ entries: records, command, env: variables });
       const id = buildIdFor(request.app, hash);
-      const existing = await this.get(id);
+      const existing = await this.shelf.get(id);
       if (existing !== undefined) return { ...existing, cached: true };
 
       await this.runStep(stage, request, command, snapshot.commit, skippedLinks);
+      if (this.runAs !== undefined) await chownTree(tree, this.owner.uid, this.owner.gid);
 
       const size = await treeSize(tree);
       const finished = this.clock.now();
@@ -116,7 +136,8 @@ export class Builder {
         skippedLinks,
       };
       await writeFile(join(stage, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
-      return await this.publish(stage, manifest);
+      const { build, existed } = await this.shelf.publish(stage, manifest);
+      return { ...build, cached: existed };
     } finally {
       await removeTree(stage);
     }
@@ -136,8 +157,10 @@ export class Builder {
       for (const link of skippedLinks) log.write('wharf', `skipped symlink ${link}: it points outside the app folder`);
       if (command === undefined) return;
       log.write('wharf', `running ${command}`);
-      const env = buildEnvironment({ host: this.hostEnv, app: request.app, commit, variables: request.env });
-      const outcome = await runCommand({ command, cwd: join(stage, TREE_DIR), env, log, signal: request.signal });
+      const tree = join(stage, TREE_DIR);
+      const home = this.runAs === undefined ? undefined : await this.handOver(tree, this.runAs);
+      const env = buildEnvironment({ host: this.hostEnv, app: request.app, commit, variables: request.env, home });
+      const outcome = await runCommand({ command, cwd: tree, env, log, signal: request.signal, identity: this.runAs });
       if (outcome.exitCode !== 0) failure = buildFailed(request.app, command, outcome, log.tail(), request.signal?.aborted === true);
     } finally {
       // The log of a failed build goes with its staging; only a successful one must be whole.
@@ -146,23 +169,23 @@ export class Builder {
     if (failure !== undefined) throw failure;
   }
 
+  /** Gives the staged tree to the build user and returns that user's home, made on first use. */
+  private async handOver(tree: string, user: Identity): Promise<string> {
+    await chownTree(tree, user.uid, user.gid);
+    const home = join(this.buildsDir, '.home');
+    await mkdir(home, { recursive: true, mode: 0o700 });
+    await chownTree(home, user.uid, user.gid);
+    return home;
+  }
+
   /** The build with this id, or undefined if there is none. */
-  async get(id: string): Promise<Build | undefined> {
-    if (!isBuildId(id)) return undefined;
-    const dir = join(this.buildsDir, id);
-    let text: string;
-    try {
-      text = await readFile(join(dir, MANIFEST_FILE), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
-    return { ...parseManifest(text, join(dir, MANIFEST_FILE)), dir: join(dir, TREE_DIR), logFile: join(dir, LOG_FILE) };
+  get(id: string): Promise<Build | undefined> {
+    return this.shelf.get(id);
   }
 
   /** An app's builds, newest first. */
   async list(app: string): Promise<Build[]> {
-    const builds = await this.all();
+    const builds = await this.shelf.all();
     return builds.filter((build) => build.app === app).sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1));
   }
 
@@ -172,43 +195,9 @@ export class Builder {
    * Returns the ids removed.
    */
   async collect(inUse: ReadonlySet<string>): Promise<string[]> {
-    const doomed = planCollection(await this.all(), this.keep, inUse);
-    for (const id of doomed) await removeTree(join(this.buildsDir, id));
+    const doomed = planCollection(await this.shelf.all(), this.keep, inUse);
+    for (const id of doomed) await this.shelf.remove(id);
     await this.staging.removeAbandoned();
     return doomed;
-  }
-
-  private async all(): Promise<Build[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.buildsDir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const builds = await Promise.all(names.filter(isBuildId).map((id) => this.get(id)));
-    return builds.filter((build): build is Build => build !== undefined);
-  }
-
-  /** Seals the staged build and renames it into place; if the same build got there first, that one wins. */
-  private async publish(stage: string, manifest: BuildManifest): Promise<BuildResult> {
-    for (const name of [TREE_DIR, LOG_FILE, MANIFEST_FILE]) await setTreeWritable(join(stage, name), false);
-    const target = join(this.buildsDir, manifest.id);
-    try {
-      // rename(2) of a directory needs write permission on it (to update '..'): seal it after.
-      await rename(stage, target);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw error;
-      const winner = await this.get(manifest.id);
-      if (winner === undefined) {
-        throw new WharfError('STATE_CORRUPT', `${target} exists but holds no build manifest`, {
-          hint: `remove ${target} and build again`,
-        });
-      }
-      return { ...winner, cached: true };
-    }
-    await chmod(target, (await lstat(target)).mode & 0o1555);
-    return { ...manifest, dir: join(target, TREE_DIR), logFile: join(target, LOG_FILE), cached: false };
   }
 }

@@ -16,6 +16,8 @@ export interface CommandSpec {
   env: Record<string, string>;
   log: BuildLog;
   signal?: AbortSignal | undefined;
+  /** Run as this user and group instead of the daemon's own (needs root). */
+  identity?: { uid: number; gid: number } | undefined;
 }
 
 export interface CommandOutcome {
@@ -31,6 +33,7 @@ export function runCommand(spec: CommandSpec): Promise<CommandOutcome> {
       env: spec.env,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(spec.identity === undefined ? {} : { uid: spec.identity.uid, gid: spec.identity.gid }),
     });
     const out = spec.log.lineWriter('stdout');
     const err = spec.log.lineWriter('stderr');

@@ -4,7 +4,7 @@
  * Symlinks are never followed: their mode is meaningless on Linux and their target may be
  * anywhere.
  */
-import { chmod, lstat, readdir, rm } from 'node:fs/promises';
+import { chmod, lchown, lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const WRITE_BITS = 0o222;
@@ -28,6 +28,15 @@ export async function setTreeWritable(root: string, writable: boolean): Promise<
     for (const name of await readdir(root)) await setTreeWritable(join(root, name), writable);
   }
   if (!writable && wanted !== mode) await chmod(root, wanted);
+}
+
+/** Gives every file, directory and symlink under `root` (and `root` itself) to `uid`:`gid`. */
+export async function chownTree(root: string, uid: number, gid: number): Promise<void> {
+  const stat = await lstat(root);
+  if (stat.uid !== uid || stat.gid !== gid) await lchown(root, uid, gid);
+  if (stat.isDirectory()) {
+    for (const name of await readdir(root)) await chownTree(join(root, name), uid, gid);
+  }
 }
 
 export interface TreeSize {
