@@ -72,6 +72,7 @@ describe('Builder.build', () => {
     assert.deepEqual(output.filter((l) => l.stream === 'stderr').map((l) => l.text), ['two']);
     const log = await readFile(build.logFile, 'utf8');
     for (const text of ['one', 'two', 'three']) assert.match(log, new RegExp(`^${text}$`, 'm'));
+    assert.match(log, new RegExp(`^wharf: building ${build.id} from commit [0-9a-f]{12}$`, 'm'));
   });
 
   it('runs the command with a clean environment, not the daemon\'s', async () => {
@@ -94,8 +95,10 @@ describe('Builder.build', () => {
     const command = `echo ran >> ${runs}`;
     const first = await builder.build(request({ buildCommand: command }));
     await writeFile(join(app, 'untracked.txt'), 'not committed, so not part of the source');
-    const second = await builder.build(request({ buildCommand: command }));
+    const notes: string[] = [];
+    const second = await builder.build(request({ buildCommand: command, onOutput: (l) => notes.push(l.text) }));
     assert.equal(second.cached, true);
+    assert.deepEqual(notes, [`source unchanged: reusing build ${first.id}`]);
     assert.equal(second.id, first.id);
     assert.equal((await readFile(runs, 'utf8')).split('\n').filter(Boolean).length, 1);
 

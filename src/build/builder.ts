@@ -16,6 +16,7 @@ import { WharfError } from '../errors.js';
 import { buildEnvironment, gitEnvironment } from './build-env.js';
 import { BuildLog, type OutputLine } from './build-log.js';
 import { buildFailed, nothingToBuild } from './build-errors.js';
+import { describeSource, notify, skippedNote } from './build-notes.js';
 import { LOG_FILE, MANIFEST_FILE, TREE_DIR, assertAppName, buildIdFor, type Build, type BuildManifest } from './build-manifest.js';
 import { BuildShelf } from './build-shelf.js';
 import { planCollection } from './collect-plan.js';
@@ -116,9 +117,13 @@ export class Builder {
       const hash = sourceHash({ entries: records, command, env: variables });
       const id = buildIdFor(request.app, hash);
       const existing = await this.shelf.get(id);
-      if (existing !== undefined) return { ...existing, cached: true };
+      if (existing !== undefined) {
+        notify(request.onOutput, `source unchanged: reusing build ${id}`);
+        return { ...existing, cached: true };
+      }
 
-      await this.runStep(stage, request, command, snapshot.commit, skippedLinks);
+      const header = `building ${id} from ${describeSource(snapshot)}`;
+      await this.runStep(stage, request, command, snapshot.commit, [header, ...skippedLinks.map(skippedNote)]);
       if (this.runAs !== undefined) await chownTree(tree, this.owner.uid, this.owner.gid);
 
       const size = await treeSize(tree);
@@ -149,12 +154,12 @@ export class Builder {
     request: BuildRequest,
     command: string | undefined,
     commit: string | undefined,
-    skippedLinks: readonly string[],
+    notes: readonly string[],
   ): Promise<void> {
     const log = new BuildLog(join(stage, LOG_FILE), this.tailLines, request.onOutput);
     let failure: WharfError | undefined;
     try {
-      for (const link of skippedLinks) log.write('wharf', `skipped symlink ${link}: it points outside the app folder`);
+      for (const note of notes) log.write('wharf', note);
       if (command === undefined) return;
       log.write('wharf', `running ${command}`);
       const tree = join(stage, TREE_DIR);
