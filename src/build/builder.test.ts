@@ -111,6 +111,18 @@ describe('Builder.build', () => {
     assert.notEqual(withCommand.id, third.id);
   });
 
+  it('gives the same source the same build, whether it came from git or a plain folder', async () => {
+    const files = { 'index.js': 'same', 'lib/a.js': 'a' };
+    const { builder, request } = await setup(files);
+    const plain = join(scratch.path, `plain-${n}`);
+    await writeFiles(plain, files);
+    const fromGit = await builder.build(request());
+    const fromFolder = await builder.build(request({ sourceDir: plain }));
+    assert.equal(fromGit.source.origin, 'git');
+    assert.equal(fromFolder.id, fromGit.id);
+    assert.equal(fromFolder.cached, true);
+  });
+
   it('builds uncommitted changes when asked to', async () => {
     const { builder, request, app } = await setup();
     await writeFile(join(app, 'index.js'), 'uncommitted');

@@ -89,6 +89,17 @@ describe('snapshot of a git checkout', () => {
     assert.equal(snap.paths.includes('passwd'), false);
   });
 
+  it('takes file names with spaces, newlines and non-ASCII characters as they are', async () => {
+    const repo = await newDir('names');
+    const names = ['a name with spaces.txt', 'line\nbreak.txt', 'ünïcödé/日本.txt', 'tab\there.txt'];
+    await initRepo(repo, Object.fromEntries(names.map((name) => [name, name])));
+    for (const uncommitted of [false, true]) {
+      const snap = await snapshotOf(repo, uncommitted);
+      assert.deepEqual(snap.paths, [...names].sort());
+      for (const name of names) assert.equal(await readFile(join(snap.out, name), 'utf8'), name);
+    }
+  });
+
   it('refuses a repository with no commit unless uncommitted files are asked for', async () => {
     const repo = await newDir('empty-repo');
     git(repo, 'init', '-q');
