@@ -33,3 +33,12 @@ export function nothingToBuild(dir: string, committedOnly: boolean): WharfError 
     hint: committedOnly ? 'commit the app, or build the working tree with --include-uncommitted' : 'check the folder and its .gitignore / .wharfignore',
   });
 }
+
+/** BUILD_FAILED for a build whose log could not be written, most often a full disk: a build without its log is not kept. */
+export function logUnwritable(app: string, cause: unknown): WharfError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new WharfError('BUILD_FAILED', `the build of ${app} failed: its log could not be written (${reason})`, {
+    hint: 'free space where builds are kept, or collect old builds, and build again',
+    cause,
+  });
+}

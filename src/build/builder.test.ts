@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -233,6 +233,29 @@ describe('Builder.build', () => {
     assert.equal((await lstat(join(buildsDir, '.home', 'cache'))).uid, 65534);
     for (const path of [build.dir, join(build.dir, 'uid.txt'), join(build.dir, 'index.js')]) {
       assert.equal((await lstat(path)).uid, 0, `${path} still belongs to the build user`);
+    }
+  });
+
+  it('fails cleanly when the disk fills while the log is written', { skip: process.getuid?.() !== 0 && 'needs root to mount' }, async (t) => {
+    const { request } = await setup();
+    const small = join(scratch.path, `small-disk-${n}`);
+    await mkdir(small);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', small], { stdio: 'ignore' });
+    } catch {
+      t.skip('cannot mount a tmpfs here');
+      return;
+    }
+    try {
+      const builder = new Builder({ buildsDir: small, hostEnv: { PATH: process.env['PATH'] } });
+      await assert.rejects(
+        builder.build(request({ buildCommand: 'i=0; while [ $i -lt 20000 ]; do echo "line $i of a build that talks a lot"; i=$((i+1)); done' })),
+        (e: unknown) => isWharfError(e) && e.code === 'BUILD_FAILED' && /log could not be written/.test(e.message),
+      );
+      assert.deepEqual(await builder.list('shop'), []);
+      assert.deepEqual(await readdir(join(small, '.staging')), []);
+    } finally {
+      execFileSync('umount', [small]);
     }
   });
 

@@ -15,7 +15,7 @@ import { DEFAULT_BUILDS_KEEP, DEFAULT_BUILD_FAILURE_TAIL_LINES } from '../defaul
 import { WharfError } from '../errors.js';
 import { buildEnvironment, gitEnvironment } from './build-env.js';
 import { BuildLog, type OutputLine } from './build-log.js';
-import { buildFailed, nothingToBuild } from './build-errors.js';
+import { buildFailed, logUnwritable, nothingToBuild } from './build-errors.js';
 import { describeSource, notify, skippedNote } from './build-notes.js';
 import { LOG_FILE, MANIFEST_FILE, TREE_DIR, assertAppName, buildIdFor, type Build, type BuildManifest } from './build-manifest.js';
 import { BuildShelf } from './build-shelf.js';
@@ -169,7 +169,8 @@ export class Builder {
       if (outcome.exitCode !== 0) failure = buildFailed(request.app, command, outcome, log.tail(), request.signal?.aborted === true);
     } finally {
       // The log of a failed build goes with its staging; only a successful one must be whole.
-      await (failure === undefined ? log.close() : log.close().catch(() => undefined));
+      const closed = await log.close().then(() => undefined, (error: unknown) => error);
+      if (failure === undefined && closed !== undefined) failure = logUnwritable(request.app, closed);
     }
     if (failure !== undefined) throw failure;
   }
