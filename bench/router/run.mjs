@@ -119,7 +119,7 @@ const median = (xs) => {
 
 async function main() {
   const up = start('taskset', ['-c', '1', process.execPath, path.join(here, 'upstream.mjs'), String(await freePort())]);
-  await sleep(300);
+  for (let i = 0; i < 200 && !up.output().includes('\n'); i++) await sleep(50);
   const upPort = JSON.parse(up.output().split('\n')[0]).port;
   const upstream = `127.0.0.1:${upPort}`;
   const targets = [{ name: 'upstream directly', port: upPort, pid: undefined }];

@@ -7,10 +7,10 @@
  *   ejection: in → ejected → in              (passive: consecutive failures; ends at a time)
  *   drain:    serving → draining → drained   (table marks it draining or drops it; one way)
  */
-import http from 'node:http';
 import type { Candidate } from './balancer.js';
 import { type HealthCounters } from './health-state.js';
 import { Stats } from './stats.js';
+import { UpstreamPool } from './upstream-pool.js';
 
 export type DrainState = 'serving' | 'draining' | 'drained';
 
@@ -23,12 +23,8 @@ export class Backend implements Candidate {
   /** In-flight limit from the route's limits; 0 = none. */
   maxInFlight = 0;
   readonly stats = new Stats();
-  /**
-   * One pool per instance. LIFO reuse keeps the hottest sockets busy and lets the rest idle
-   * out; the free-socket timeout stays below Node's default server keep-alive (5 s) so the
-   * router closes an idle upstream connection before the instance does (the keep-alive race).
-   */
-  readonly agent = new http.Agent({ keepAlive: true, maxFreeSockets: 1024, scheduling: 'lifo', timeout: 4_000 });
+  /** Keep-alive connections to this instance (upstream-pool.ts). */
+  readonly pool: UpstreamPool;
   /** Called when in-flight drops to 0 (drain completion) or below the limit (queue). */
   onRelease: ((b: Backend) => void) | undefined;
 
@@ -37,7 +33,9 @@ export class Backend implements Candidate {
     readonly host: string,
     readonly port: number,
     readonly release: string,
-  ) {}
+  ) {
+    this.pool = new UpstreamPool(host, port);
+  }
 
   get inFlight(): number {
     return this.stats.inFlight;
@@ -69,7 +67,7 @@ export class Backend implements Candidate {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.pool.destroy();
   }
 }
 

@@ -17,6 +17,8 @@ export class Exchange {
   status = 0;
   error: string | undefined;
   stickyRelease: string | undefined;
+  /** The attempt in progress, told when the client goes away. */
+  attempt: { clientClosed(): void } | undefined;
   private ended = false;
 
   constructor(

@@ -49,13 +49,13 @@ export interface ForwardInfo {
 }
 
 /**
- * Request fields for the instance, as a flat [name, value, …] list. X-Forwarded-For is
+ * Request fields for the instance, as header lines (`Name: value\r\n` each). X-Forwarded-For is
  * appended to (the de-facto convention nginx's $proxy_add_x_forwarded_for follows);
  * X-Forwarded-Proto and -Host are set by the router alone, since it is the edge.
  */
-export function upstreamRequestHeaders(raw: readonly string[], f: ForwardInfo): string[] {
+export function upstreamRequestHeaders(raw: readonly string[], f: ForwardInfo): string {
   const named = connectionTokens(raw);
-  const out: string[] = [];
+  let out = '';
   let xff: string | undefined;
   let host: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
@@ -68,16 +68,15 @@ export function upstreamRequestHeaders(raw: readonly string[], f: ForwardInfo): 
     }
     if (lower === 'x-forwarded-proto' || lower === 'x-forwarded-host' || lower === 'x-request-id') continue;
     if (HOP_BY_HOP.has(lower) || named?.has(lower)) {
-      if (f.upgrade === true && (lower === 'upgrade' || lower === 'connection')) out.push(name, raw[i + 1]!);
+      if (f.upgrade === true && (lower === 'upgrade' || lower === 'connection')) out += `${name}: ${raw[i + 1]!}\r\n`;
       continue;
     }
-    out.push(name, raw[i + 1]!);
+    if (lower === 'expect') continue; // the router's server already answered 100-continue
+    out += `${name}: ${raw[i + 1]!}\r\n`;
   }
-  out.push('X-Forwarded-For', xff === undefined ? f.clientIp : `${xff}, ${f.clientIp}`);
-  out.push('X-Forwarded-Proto', f.proto);
-  if (host !== undefined) out.push('X-Forwarded-Host', host);
-  out.push('X-Request-Id', f.requestId);
-  return out;
+  out += `X-Forwarded-For: ${xff === undefined ? f.clientIp : `${xff}, ${f.clientIp}`}\r\nX-Forwarded-Proto: ${f.proto}\r\n`;
+  if (host !== undefined) out += `X-Forwarded-Host: ${host}\r\n`;
+  return out + `X-Request-Id: ${f.requestId}\r\n`;
 }
 
 /** Response fields for the client: the instance's, minus hop-by-hop ones. */

@@ -39,9 +39,7 @@ export function tunnel(state: RouterState, req: http.IncomingMessage, client: Du
     clearTimeout(timer);
     const remote = (client as net.Socket).remoteAddress ?? '';
     const h = upstreamRequestHeaders(req.rawHeaders, { clientIp: remote, proto, requestId, upgrade: true });
-    let text = `${req.method} ${req.url} HTTP/1.1\r\n`;
-    for (let i = 0; i < h.length; i += 2) text += `${h[i]}: ${h[i + 1]}\r\n`;
-    up.write(text + '\r\n');
+    up.write(`${req.method} ${req.url} HTTP/1.1\r\n${h}\r\n`, 'latin1');
     if (head.length > 0) up.write(head);
     up.pipe(client);
     client.pipe(up);
