@@ -2,14 +2,14 @@
  * Helpers for the build tests: real temp folders and real git repositories.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { removeTree } from './tree-files.js';
 
 export async function tempDir(prefix: string): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), `wharf-${prefix}-`));
-  return { path, remove: async () => { await removeTree(path); await rm(path, { recursive: true, force: true }); } };
+  return { path, remove: () => removeTree(path) };
 }
 
 /** Writes files (path → contents) under `root`, making folders as needed. */
