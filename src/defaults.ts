@@ -118,3 +118,11 @@ export const DEFAULT_SSE_RETRY_MS = 1_000;
 export const DEFAULT_SSE_MAX_RETRY_MS = 30_000;
 /** Unsent bytes a slow stream reader may leave queued before the server drops it; it resumes by Last-Event-ID. */
 export const DEFAULT_SSE_MAX_BUFFERED_BYTES = 1024 * 1024;
+
+// Runtime (src/runtime): instance ports.
+/**
+ * Ports handed to instances as PORT: below Linux's ephemeral range (32768–60999 by default,
+ * net.ipv4.ip_local_port_range), so outgoing connections never take an instance's port.
+ */
+export const DEFAULT_INSTANCE_PORT_FIRST = 20_000;
+export const DEFAULT_INSTANCE_PORT_LAST = 29_999;

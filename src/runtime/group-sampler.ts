@@ -5,7 +5,25 @@
  * CPU counts utime+stime+cutime+cstime of every member, so the time of a child that exited
  * (and was reaped by a member) stays counted in its parent's cutime rather than vanishing.
  */
+import { channel } from 'node:diagnostics_channel';
 import { CLOCK_TICKS_PER_SECOND, type ProcStat } from './proc-table.js';
+
+/**
+ * Every sample is published here (Node's diagnostics_channel, as undici publishes its
+ * events), so the autoscaler and metrics subscribe without the runtime knowing them.
+ */
+export const SAMPLE_CHANNEL_NAME = 'wharf:runtime:sample';
+export const sampleChannel = channel(SAMPLE_CHANNEL_NAME);
+
+/** The message on SAMPLE_CHANNEL_NAME. */
+export interface InstanceSample extends GroupSample {
+  id: string;
+  app: string;
+  env: string;
+  service: string;
+  release: number;
+  time: number;
+}
 
 export interface GroupSample {
   rssBytes: number;

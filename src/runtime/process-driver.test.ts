@@ -1,7 +1,9 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { runDriverContract } from './driver-contract.js';
+import { SAMPLE_CHANNEL_NAME, type InstanceSample } from './group-sampler.js';
 import type { InstanceSpec } from './driver.js';
 import { readLogs } from './log-reader.js';
 import { logFiles } from './log-reader.js';
@@ -115,5 +117,42 @@ describe('process driver', () => {
     assert.equal(stopped?.state, 'stopped');
     assert.equal(driver.inspect(s.id)?.state, 'stopped');
     await waitFor('no process of it left', () => instancePids(s.id).length === 0);
+  });
+
+  it('publishes each instance\u2019s CPU and RSS samples for the autoscaler', async () => {
+    driver = make();
+    const samples: InstanceSample[] = [];
+    const onSample = (m: unknown): void => void samples.push(m as InstanceSample);
+    subscribe(SAMPLE_CHANNEL_NAME, onSample);
+    try {
+      const s = spec('node ignore-term.js');
+      await driver.start(s);
+      const two = await waitFor('two samples', () => {
+        const mine = samples.filter((x) => x.id === s.id);
+        return mine.length >= 2 ? mine : undefined;
+      });
+      assert.equal(two[1]!.service, 'web');
+      assert.ok(two[1]!.rssBytes > 1024 * 1024, `rss ${two[1]!.rssBytes}`);
+      assert.equal(typeof two[1]!.cpuPercent, 'number');
+      assert.deepEqual(driver.inspect(s.id)?.rssBytes !== undefined, true);
+    } finally {
+      unsubscribe(SAMPLE_CHANNEL_NAME, onSample);
+    }
+  });
+
+  it('leaves instances running when it detaches, for the next driver to recover', async () => {
+    const first = make();
+    const s = spec('node ignore-term.js');
+    const { pid, pidStartTime } = await first.start(s);
+    await waitFor('its SIGTERM handler', () => readLogs({ dirs: [s.logDir] }).some((l) => l.text === 'started'));
+    await first.detach();
+    assert.equal(readStat(pid!)?.startTime, pidStartTime);
+    driver = make();
+    const result = await driver.recover([{ spec: s, state: 'running', pid, pidStartTime }]);
+    assert.equal(result.adopted[0]?.pid, pid);
+    assert.equal(result.adopted[0]?.adopted, true);
+    const stopped = await driver.stop(s.id, { timeoutMs: 200 });
+    assert.equal(stopped?.reason, 'killed-after-stop-timeout');
+    assert.equal(readStat(pid!), undefined);
   });
 });

@@ -16,7 +16,7 @@ import { defaultIdentity, type Identity } from './app-user.js';
 import type { MemoryCgroups } from './cgroup-memory.js';
 import type { Driver, InstanceListener, InstanceSpec, InstanceStatus, RecordedInstance, RecoverResult, StopOptions } from './driver.js';
 import { exitReason, REASON } from './exit-reason.js';
-import { GroupSampler } from './group-sampler.js';
+import { GroupSampler, sampleChannel, type InstanceSample } from './group-sampler.js';
 import { LIVE_STATES, transition, type InstanceState, type LifecycleEvent } from './lifecycle.js';
 import { LogCollector } from './log-collector.js';
 import { waitForPort } from './port-probe.js';
@@ -126,6 +126,9 @@ export class ProcessDriver implements Driver {
     for (const t of this.timers) clearInterval(t);
     for (const inst of this.instances.values()) {
       clearTimeout(inst.restartTimer);
+      // Hands off for good: a later exit is the next driver's to see, not ours to restart.
+      inst.attempt++;
+      inst.child?.removeAllListeners('exit');
       inst.child?.unref(); // they outlive us; our exit must not wait for theirs
       this.safePoll(inst);
       inst.collector.close();
@@ -192,7 +195,8 @@ export class ProcessDriver implements Driver {
 
   /** The group leader of attempt `attempt` ended on its own (or by our kill). */
   private exited(inst: Instance, attempt: number, observed: string): void {
-    if (inst.attempt !== attempt) return;
+    // While draining, the stop owns the group: its grace period must not be cut short.
+    if (inst.attempt !== attempt || inst.state === 'draining') return;
     if (inst.pid !== undefined) signalGroup(inst.pid, 'SIGKILL'); // no orphans of a dead leader
     let reason = inst.killReason ?? observed;
     if (inst.usesCgroup && this.options.cgroups?.oomKilled(inst.spec.id)) reason = REASON.memoryLimit;
@@ -281,12 +285,16 @@ export class ProcessDriver implements Driver {
       const pid = inst.pid;
       if (pid === undefined || !LIVE_STATES.has(inst.state)) continue;
       if (inst.adopted && inst.pidStartTime !== undefined && !isSameProcess(pid, inst.pidStartTime)) {
-        this.exited(inst, inst.attempt, inst.state === 'draining' ? REASON.stopRequested : REASON.exitedWhileAdopted);
+        this.exited(inst, inst.attempt, REASON.exitedWhileAdopted);
         continue;
       }
       const s = this.sampler.sample(pid, groups.get(pid) ?? [], now);
       inst.rssBytes = s.rssBytes;
       inst.cpuPercent = s.cpuPercent;
+      if (sampleChannel.hasSubscribers) {
+        const { id, app, env, service, release } = inst.spec;
+        sampleChannel.publish({ id, app, env, service, release, time: now, ...s } satisfies InstanceSample);
+      }
       const limit = inst.spec.memoryLimitBytes;
       if (limit !== undefined && !inst.usesCgroup && s.rssBytes > limit && inst.state !== 'draining' && !inst.killReason) {
         inst.killReason = REASON.memoryLimit;
