@@ -10,6 +10,7 @@
  */
 import { lstat, readFile, readlink, realpath } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
+import { WharfError } from '../errors.js';
 import { IgnoreRules, GIT_IGNORE_FILES } from './ignore-rules.js';
 import { nulRecords, readBlobs, runGit, type GitContext } from './git.js';
 import { kindFromMode, type EntryKind, type SnapshotEntry } from './snapshot-entry.js';
@@ -19,7 +20,15 @@ export async function gitHead(ctx: GitContext): Promise<string | null | undefine
   try {
     const inside = (await runGit(ctx, ['rev-parse', '--is-inside-work-tree'])).toString().trim();
     if (inside !== 'true') return undefined;
-  } catch {
+  } catch (error) {
+    // Git refuses a repository another user owns (CVE-2022-24765). Falling back to a plain
+    // copy would silently build uncommitted files, so say so instead.
+    if (error instanceof WharfError && error.message.includes('dubious ownership')) {
+      throw new WharfError('BUILD_FAILED', `git refuses to read ${ctx.cwd}: it belongs to another user`, {
+        hint: `if you trust it, run as the daemon's user: git config --global --add safe.directory ${ctx.cwd}`,
+        cause: error,
+      });
+    }
     return undefined;
   }
   try {

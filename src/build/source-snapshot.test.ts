@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readFile, readlink, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -98,6 +99,18 @@ describe('snapshot of a git checkout', () => {
       assert.deepEqual(snap.paths, [...names].sort());
       for (const name of names) assert.equal(await readFile(join(snap.out, name), 'utf8'), name);
     }
+  });
+
+  it('refuses, with a hint, a repository git will not read because another user owns it', { skip: process.getuid?.() !== 0 && 'needs root to chown' }, async () => {
+    const repo = await newDir('dubious');
+    await initRepo(repo, { 'index.js': 'x' });
+    execFileSync('chown', ['-R', '65534:65534', repo]);
+    // A HOME of our own: the machine's ~/.gitconfig might trust every directory.
+    const gitEnv = { PATH: process.env['PATH'], HOME: await newDir('empty-home'), GIT_CONFIG_NOSYSTEM: '1' };
+    await assert.rejects(
+      takeSnapshot(repo, { includeUncommitted: false, gitEnv }),
+      (e: Error & { code?: string; hint?: string }) => e.code === 'BUILD_FAILED' && /safe\.directory/.test(e.hint ?? ''),
+    );
   });
 
   it('refuses a repository with no commit unless uncommitted files are asked for', async () => {
