@@ -55,19 +55,21 @@ export class Attempt implements UpstreamListener {
     const framing = this.chunked ? 'Transfer-Encoding: chunked\r\n' : '';
     conn.send(this, `${req.method} ${req.url} HTTP/1.1\r\n${headers}${framing}\r\n`, req.method === 'HEAD');
     if (!this.bodied) return this.sent();
-    req.on('data', (d: Buffer) => {
-      if (this.settled) return;
-      const ok = this.chunked ? conn.write(`${d.length.toString(16)}\r\n`) && conn.write(d) && conn.write('\r\n') : conn.write(d);
-      if (!ok) {
-        req.pause();
-        conn.socket.once('drain', () => req.resume());
-      }
-    });
-    req.on('end', () => {
-      if (this.settled) return;
-      if (this.chunked) conn.write('0\r\n\r\n');
-      this.sent();
-    });
+    req.consume(
+      (d) => {
+        if (this.settled) return;
+        const ok = this.chunked ? conn.write(`${d.length.toString(16)}\r\n`) && conn.write(d) && conn.write('\r\n') : conn.write(d);
+        if (!ok) {
+          req.pause();
+          conn.socket.once('drain', () => req.resume());
+        }
+      },
+      () => {
+        if (this.settled) return;
+        if (this.chunked) conn.write('0\r\n\r\n');
+        this.sent();
+      },
+    );
   }
 
   /** The whole request is out: the response timeout starts. A timeout is not retried (the instance may still act on it). */
@@ -156,7 +158,7 @@ export class Attempt implements UpstreamListener {
   }
 
   private retryable(o: AttemptOutcome): boolean {
-    return !this.x.res.destroyed && shouldRetry(o, { method: this.x.req.method ?? 'GET', hasBody: this.bodied, attempts: this.x.attempts });
+    return !this.x.res.destroyed && shouldRetry(o, { method: this.x.req.method, hasBody: this.bodied, attempts: this.x.attempts });
   }
 
   private retry(o: AttemptOutcome, status: number, error: string): void {

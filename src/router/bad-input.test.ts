@@ -52,7 +52,7 @@ describe('router: bad input and faulty instances', () => {
 
   const cases: [string, string, number][] = [
     ['a malformed request line', 'GARBAGE\r\n\r\n', 400],
-    ['an unknown HTTP version', 'GET / HTTP/7.1\r\nHost: ok.localhost\r\n\r\n', 400],
+    ['an HTTP major version other than 1', 'GET / HTTP/7.1\r\nHost: ok.localhost\r\n\r\n', 505],
     ['a head larger than the limit', `GET / HTTP/1.1\r\nHost: ok.localhost\r\nX-Big: ${'a'.repeat(10_000)}\r\n\r\n`, 431],
     ['invalid chunked encoding', 'POST / HTTP/1.1\r\nHost: ok.localhost\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nhello\r\n0\r\n\r\n', 400],
     ['a bare CR inside a header value', 'GET / HTTP/1.1\r\nHost: ok.localhost\r\nX-A: one\rtwo\r\n\r\n', 400],

@@ -2,8 +2,8 @@
  * The router's own answers (404, 502, 503, 504 …): short plain text carrying the request id,
  * so a user can quote it and an operator can find the request in the access log.
  */
-import type http from 'node:http';
 import { STATUS_CODES } from 'node:http';
+import type { FrontResponse } from './front-message.js';
 
 const EXPLANATION: Record<number, string> = {
   404: 'No route matches this host and path.',
@@ -18,21 +18,21 @@ export function errorBody(status: number, requestId: string): string {
   return `${title}\n${EXPLANATION[status] ?? ''}\nrequest id: ${requestId}\n`;
 }
 
-export function sendError(res: http.ServerResponse, status: number, requestId: string, extra?: Record<string, string>): void {
+export function sendError(res: FrontResponse, status: number, requestId: string, extra?: Record<string, string>): void {
   if (res.headersSent) {
     // Too late for a status: cutting the connection is the only honest signal (RFC 9112 §9.6).
     res.destroy();
     return;
   }
   const body = errorBody(status, requestId);
-  res.writeHead(status, {
+  res.writeHead(status, undefined, {
     'content-type': 'text/plain; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
     'x-request-id': requestId,
     ...extra,
   });
-  res.end(res.req.method === 'HEAD' ? undefined : body);
+  res.end(body);
 }
 
 /** A response for a connection whose request could not be parsed (no ServerResponse exists). */

@@ -2,9 +2,9 @@
  * One client request as it passes through the router: the route it matched, the attempts
  * made for it, and the figures it leaves behind when it ends (exactly once).
  */
-import type http from 'node:http';
 import type { AccessLog } from './access-log.js';
 import type { Backend } from './backend.js';
+import type { FrontRequest, FrontResponse } from './front-message.js';
 import type { GroupRuntime, RouteRuntime } from './route-runtime.js';
 
 export class Exchange {
@@ -22,8 +22,8 @@ export class Exchange {
   private ended = false;
 
   constructor(
-    readonly req: http.IncomingMessage,
-    readonly res: http.ServerResponse,
+    readonly req: FrontRequest,
+    readonly res: FrontResponse,
     readonly proto: 'http' | 'https',
     readonly requestId: string,
     readonly clientIp: string,
@@ -45,16 +45,16 @@ export class Exchange {
     log.write({
       time: new Date().toISOString(),
       requestId: this.requestId,
-      method: this.req.method ?? '',
+      method: this.req.method,
       host: this.req.headers.host ?? '',
-      path: this.req.url ?? '',
+      path: this.req.url,
       status,
       durationMs: Math.round(ms * 1000) / 1000,
       ...(r === undefined ? {} : { route: r.id }),
       ...(this.backend === undefined ? {} : { release: this.backend.release, instance: this.backend.id }),
       attempts: this.attempts,
       clientIp: this.clientIp,
-      bytesOut: this.res.socket?.bytesWritten ?? 0,
+      bytesOut: this.req.socket.bytesWritten,
       ...(this.error === undefined ? {} : { error: this.error }),
     });
   }

@@ -1,20 +1,21 @@
 /**
- * The client-facing HTTP and HTTPS servers. They never listen themselves: sockets are
- * accepted by plain listeners (listeners.ts) and fed in with `emit('connection')`, so the
- * same code serves sockets accepted here or on listeners inherited in a hand-off, and
- * "stop accepting" never touches connections already open.
+ * The client-facing side: plain and TLS connections accepted by the listeners
+ * (listeners.ts) become FrontConns whose requests go to the proxy. Sockets are fed in, not
+ * accepted here, so connections inherited in a hand-off and new ones are served alike, and
+ * "stop accepting" never touches a connection already open.
  *
- * Connection life in closing mode (after a hand-off):
- *   busy → response sent with `Connection: close` → closed by the server
- *   idle → closed after CLOSING_IDLE_MS of idleness, exactly like a keep-alive timeout,
- *          so the hand-off adds no race that keep-alive clients do not already handle.
+ * One timer sweeps every connection for the limits that are about time:
+ *   a head not complete within headerTimeoutMs → 408 and close (slowloris)
+ *   idle keep-alive longer than keepAliveTimeoutMs → closed quietly
+ *   closing mode (after a hand-off): busy connections get `Connection: close` on their next
+ *   response; idle ones close after CLOSING_IDLE_MS, exactly like a keep-alive timeout, so
+ *   the hand-off adds no race that keep-alive clients do not already handle.
  */
-import http from 'node:http';
-import https from 'node:https';
 import type net from 'node:net';
+import tls from 'node:tls';
 import * as D from '../defaults.js';
-import { rawErrorResponse } from './error-page.js';
-import { requestIdOf } from './headers.js';
+import { FrontConn, type FrontHandler } from './front-conn.js';
+import type { FrontRequest, FrontResponse } from './front-message.js';
 import type { Router } from './router.js';
 import { tunnel } from './tunnel.js';
 
@@ -33,41 +34,30 @@ export const DEFAULT_FRONT_LIMITS: FrontLimits = {
 const CLOSING_IDLE_MS = 2_000;
 
 export class FrontServers {
-  readonly http: http.Server;
-  readonly https: https.Server;
-  /** Open client connections (accepted sockets), until they close. */
+  private readonly tls: tls.Server;
+  private readonly conns = new Set<FrontConn>();
+  /** Accepted sockets until they close (tunnels included): a graceful stop waits for all. */
   private readonly open = new Set<net.Socket>();
-  /** Requests in progress per HTTP connection (the TLS socket for HTTPS). */
-  private readonly busy = new Map<net.Socket, number>();
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly handlers: { http: FrontHandler; https: FrontHandler };
   private onAllClosed: (() => void) | undefined;
 
   constructor(
     private readonly router: Router,
-    limits: FrontLimits = DEFAULT_FRONT_LIMITS,
+    private readonly limits: FrontLimits = DEFAULT_FRONT_LIMITS,
   ) {
-    const opts: http.ServerOptions = {
-      maxHeaderSize: limits.maxHeaderBytes,
-      headersTimeout: limits.headerTimeoutMs,
-      // No whole-request limit: bodies stream, and uploads may be long. Slowloris is bounded by headersTimeout.
-      requestTimeout: 0,
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
-      // Check header deadlines every second instead of Node's 30 s, so a slow head is cut near its deadline.
-      connectionsCheckingInterval: 1_000,
-    };
-    this.http = http.createServer(opts, (req, res) => this.request(req, res, 'http'));
-    this.https = https.createServer({ ...opts, SNICallback: router.tls.sniCallback }, (req, res) => this.request(req, res, 'https'));
-    for (const [server, proto] of [[this.http, 'http'], [this.https, 'https']] as const) {
-      server.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => clientError(err, socket));
-      server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
-        this.busy.delete(socket); // a tunnel is no longer an HTTP connection: never closed as idle
-        tunnel(router.state, req, socket, head, proto);
-      });
-      // The servers are fed sockets rather than listening; 'listening' starts their header-deadline checks.
-      server.emit('listening');
-    }
-    this.https.on('tlsClientError', () => {});
-    this.http.on('connection', (s: net.Socket) => this.trackBusy(s));
-    this.https.on('secureConnection', (s: net.Socket) => this.trackBusy(s));
+    const handler = (proto: 'http' | 'https'): FrontHandler => ({
+      maxHeaderBytes: limits.maxHeaderBytes,
+      request: (req: FrontRequest, res: FrontResponse) => router.proxy.handle(req, res, proto),
+      upgrade: (req: FrontRequest, socket: net.Socket, rest: Buffer) => tunnel(router.state, req, socket, rest, proto),
+    });
+    this.handlers = { http: handler('http'), https: handler('https') };
+    this.tls = tls.createServer({ SNICallback: router.tls.sniCallback, handshakeTimeout: limits.headerTimeoutMs });
+    this.tls.on('secureConnection', (s: tls.TLSSocket) => this.serve(s, this.handlers.https));
+    this.tls.on('tlsClientError', () => {});
+    const every = Math.min(1_000, Math.max(50, Math.floor(limits.headerTimeoutMs / 4)));
+    this.sweeper = setInterval(() => this.sweep(), every);
+    this.sweeper.unref();
   }
 
   /** Serves a socket accepted on a plain listener (`tls`: the HTTPS one). */
@@ -77,15 +67,14 @@ export class FrontServers {
       this.open.delete(socket);
       if (this.open.size === 0) this.onAllClosed?.();
     });
-    (tls ? this.https : this.http).emit('connection', socket);
+    if (tls) this.tls.emit('connection', socket);
+    else this.serve(socket, this.handlers.http);
   }
 
   /** Enters closing mode; resolves when every client connection has closed. */
   closeGracefully(): Promise<void> {
     this.router.closing = true;
-    for (const server of [this.http, this.https]) server.keepAliveTimeout = CLOSING_IDLE_MS;
-    // Node's own idle handler (socketOnTimeout) closes a connection with no request in progress.
-    for (const [s, n] of this.busy) if (n === 0) s.setTimeout(CLOSING_IDLE_MS);
+    this.sweep();
     return new Promise((resolve) => {
       if (this.open.size === 0) return resolve();
       this.onAllClosed = resolve;
@@ -101,37 +90,25 @@ export class FrontServers {
     return this.open.size;
   }
 
-  private trackBusy(s: net.Socket): void {
-    this.busy.set(s, 0);
-    s.once('close', () => this.busy.delete(s));
+  stop(): void {
+    clearInterval(this.sweeper);
   }
 
-  private request(req: http.IncomingMessage, res: http.ServerResponse, proto: 'http' | 'https'): void {
-    const s = req.socket;
-    const n = this.busy.get(s);
-    if (n !== undefined) {
-      this.busy.set(s, n + 1);
-      res.once('close', () => {
-        const m = this.busy.get(s);
-        if (m !== undefined) this.busy.set(s, m - 1);
-      });
+  private serve(socket: net.Socket, handler: FrontHandler): void {
+    socket.setNoDelay(true);
+    const conn = new FrontConn(socket, handler);
+    this.conns.add(conn);
+    socket.once('close', () => this.conns.delete(conn));
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    const idleLimit = this.router.closing ? CLOSING_IDLE_MS : this.limits.keepAliveTimeoutMs;
+    for (const c of this.conns) {
+      if (c.state !== 'head') continue;
+      if (c.idle) {
+        if (now - c.since >= idleLimit) c.socket.destroy();
+      } else if (now - c.since >= this.limits.headerTimeoutMs) c.reject(408);
     }
-    this.router.proxy.handle(req, res, proto);
   }
-}
-
-/**
- * Requests that cannot be parsed get the status Node's parser implies and the connection is
- * closed: after a framing error the byte stream cannot be trusted (RFC 9112 §11.2, smuggling).
- */
-function clientError(err: NodeJS.ErrnoException, socket: net.Socket): void {
-  const inProgress = (socket as unknown as { _httpMessage?: { headersSent: boolean } })._httpMessage;
-  if (err.code === 'ECONNRESET' || !socket.writable || inProgress?.headersSent === true) {
-    socket.destroy();
-    return;
-  }
-  const status =
-    err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'HPE_HEADERS_TIMEOUT' ? 408 : 400;
-  socket.end(rawErrorResponse(status, requestIdOf(undefined)));
-  socket.destroySoon?.();
 }

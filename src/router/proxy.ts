@@ -9,13 +9,13 @@
  *   502/503/504 from the instance → retry if safe, else passed through
  *   reset after the response head → the client connection is cut (the status is gone)
  */
-import type http from 'node:http';
 import { DEFAULT_ROUTER_RETRY_AFTER_S } from '../defaults.js';
 import type { AccessLog } from './access-log.js';
 import { Attempt } from './attempt.js';
 import type { Backend } from './backend.js';
 import { sendError } from './error-page.js';
 import { Exchange } from './exchange.js';
+import type { FrontRequest, FrontResponse } from './front-message.js';
 import { cookieValue, requestIdOf } from './headers.js';
 import type { RouterCounters } from './metrics.js';
 import type { RouterState } from './router-state.js';
@@ -40,10 +40,10 @@ export class Proxy {
     this.log = o.log;
   }
 
-  handle(req: http.IncomingMessage, res: http.ServerResponse, proto: 'http' | 'https'): void {
+  handle(req: FrontRequest, res: FrontResponse, proto: 'http' | 'https'): void {
     const x = new Exchange(req, res, proto, requestIdOf(req.headers['x-request-id']), req.socket.remoteAddress ?? '');
     if (this.o.closing?.() === true) res.shouldKeepAlive = false;
-    const route = this.o.state.match(req.headers.host, req.url ?? '/');
+    const route = this.o.state.match(req.headers.host, req.url);
     if (route === undefined) {
       if (this.o.counters !== undefined) this.o.counters.unrouted++;
       return this.fail(x, 404, 'no-route');
@@ -52,16 +52,13 @@ export class Proxy {
     route.stats.inFlight++;
     if (proto === 'http' && route.route.httpsRedirect === true) {
       // 308 keeps the method and body, unlike 301 (RFC 9110 §15.4.9).
-      res.writeHead(308, { location: `https://${req.headers.host ?? ''}${req.url ?? '/'}`, 'content-length': 0 });
+      res.writeHead(308, undefined, { location: `https://${req.headers.host ?? ''}${req.url}`, 'content-length': 0 });
       res.end();
       return x.end(308, this.log);
     }
     const sticky = route.route.sticky;
     if (sticky !== undefined) x.stickyRelease = cookieValue(req.headers.cookie, sticky.cookie);
-    // A client that disconnects mid-body makes `req` emit an error; the close below cleans up.
-    req.on('error', () => {});
-    res.on('close', () => {
-      if (res.writableFinished) return;
+    res.onceClosed(() => {
       x.attempt?.clientClosed();
       x.end(499, this.log, 'client-closed'); // nginx's "client closed request"
     });

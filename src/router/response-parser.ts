@@ -1,15 +1,15 @@
 /**
- * An HTTP/1.1 response parser for the upstream side (RFC 9112), strict where leniency
- * would let an instance confuse the router about where a response ends:
+ * The upstream side's HTTP/1.1 response parser (RFC 9112), strict where leniency would let
+ * an instance confuse the router about where a response ends:
  *
- *   - status line `HTTP/1.x NNN reason`; header lines `name: value` with token names and no
- *     CR, LF or NUL in values; obsolete line folding refused (§5.2 allows refusing it);
+ *   - status line `HTTP/1.x NNN reason`; fields as http1-syntax.ts checks them;
  *   - framing by §6.3: no body for HEAD, 1xx, 204 and 304; chunked when it is the final
  *     transfer coding; otherwise Content-Length (several must agree); otherwise until close;
  *   - 1xx interim responses are consumed and parsing continues (§15.2).
  *
  * It allocates only for the head; body bytes are handed on as slices of the input.
  */
+import { ChunkedDecoder, ProtocolError, contentLength, headLines, parseFields } from './http1-syntax.js';
 
 export interface ResponseHead {
   status: number;
@@ -18,8 +18,6 @@ export interface ResponseHead {
   raw: string[];
   /** The connection may carry another request after this response. */
   keepAlive: boolean;
-  /** Body length when known from Content-Length, -1 for chunked or until-close, 0 for none. */
-  contentLength: number;
 }
 
 export interface ParserEvents {
@@ -29,25 +27,22 @@ export interface ParserEvents {
   onEnd(clean: boolean): void;
 }
 
-export class ParseError extends Error {
-  readonly code = 'INVALID_RESPONSE';
-}
-
 const MAX_HEAD_BYTES = 64 * 1024;
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const BAD_VALUE = /[\0\r\n]/;
-const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
-const CHUNK_SIZE = /^([0-9A-Fa-f]{1,15})[ \t]*(?:;.*)?$/;
+const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d{2})(?: ([^\r\n]*))?$/;
 
-type State = 'head' | 'fixed' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailers' | 'until-close' | 'done';
+type State = 'head' | 'fixed' | 'chunked' | 'until-close' | 'done';
 
 export class ResponseParser {
   private state: State = 'head';
   private pending: Buffer | undefined;
   private remaining = 0;
   private headRequest = false;
+  private readonly chunks = new ChunkedDecoder();
+  private readonly onBody: (c: Buffer) => void;
 
-  constructor(private readonly events: ParserEvents) {}
+  constructor(private readonly events: ParserEvents) {
+    this.onBody = (c) => events.onBody(c);
+  }
 
   /** Prepares for the response to a new request (`head`: it was a HEAD request). */
   reset(head: boolean): void {
@@ -56,17 +51,8 @@ export class ResponseParser {
     this.headRequest = head;
   }
 
-  get done(): boolean {
-    return this.state === 'done';
-  }
-
-  /** True when the response is delimited by the connection closing. */
-  get untilClose(): boolean {
-    return this.state === 'until-close';
-  }
-
-  /** Feeds bytes; returns the number left over after a complete response (a protocol error if > 0). Throws ParseError. */
-  execute(input: Buffer): number {
+  /** Feeds bytes. Throws ProtocolError for anything that is not a valid response. */
+  execute(input: Buffer): void {
     const buf = this.pending === undefined ? input : Buffer.concat([this.pending, input]);
     this.pending = undefined;
     let at = 0;
@@ -75,15 +61,14 @@ export class ResponseParser {
         case 'head': {
           const end = buf.indexOf('\r\n\r\n', at, 'latin1');
           if (end < 0) {
-            if (buf.length - at > MAX_HEAD_BYTES) throw new ParseError('response head too large');
+            if (buf.length - at > MAX_HEAD_BYTES) throw new ProtocolError('response head too large');
             this.pending = buf.subarray(at);
-            return 0;
+            return;
           }
           const head = this.parseHead(buf.toString('latin1', at, end));
           at = end + 4;
           if (head === undefined) continue; // 1xx: another head follows
           this.events.onHead(head);
-          if ((this.state as State) === 'done') return this.finish(buf.length - at);
           break;
         }
         case 'fixed': {
@@ -91,135 +76,80 @@ export class ResponseParser {
           this.events.onBody(buf.subarray(at, at + n));
           at += n;
           this.remaining -= n;
-          if (this.remaining === 0) {
-            this.state = 'done';
-            return this.finish(buf.length - at);
-          }
+          if (this.remaining === 0) this.state = 'done';
           break;
         }
+        case 'chunked':
+          at = this.chunks.decode(buf, at, this.onBody);
+          if (this.chunks.done) this.state = 'done';
+          break;
         case 'until-close':
           this.events.onBody(at === 0 ? buf : buf.subarray(at));
-          return 0;
-        case 'chunk-size':
-        case 'trailers': {
-          const eol = buf.indexOf('\r\n', at, 'latin1');
-          if (eol < 0) {
-            if (buf.length - at > 4096) throw new ParseError('chunk line too long');
-            this.pending = buf.subarray(at);
-            return 0;
-          }
-          const line = buf.toString('latin1', at, eol);
-          at = eol + 2;
-          if (this.state === 'trailers') {
-            // Trailer fields are dropped: the client's framing is re-made by the router (RFC 9112 §7.1.2).
-            if (line === '') {
-              this.state = 'done';
-              return this.finish(buf.length - at);
-            }
-            continue;
-          }
-          const m = CHUNK_SIZE.exec(line);
-          if (m === null) throw new ParseError(`invalid chunk size line`);
-          this.remaining = parseInt(m[1]!, 16);
-          this.state = this.remaining === 0 ? 'trailers' : 'chunk-data';
-          break;
-        }
-        case 'chunk-data': {
-          const n = Math.min(this.remaining, buf.length - at);
-          this.events.onBody(buf.subarray(at, at + n));
-          at += n;
-          this.remaining -= n;
-          if (this.remaining === 0) this.state = 'chunk-crlf';
-          break;
-        }
-        case 'chunk-crlf': {
-          if (buf.length - at < 2) {
-            this.pending = buf.subarray(at);
-            return 0;
-          }
-          if (buf[at] !== 13 || buf[at + 1] !== 10) throw new ParseError('missing CRLF after chunk data');
-          at += 2;
-          this.state = 'chunk-size';
-          break;
-        }
-        case 'done':
-          return buf.length - at;
+          return;
+      }
+      if (this.state === 'done') {
+        this.state = 'head';
+        return this.events.onEnd(at === buf.length);
       }
     }
-    return 0;
   }
 
-  /** The connection closed: completes an until-close body, or reports a truncated response. */
+  /** The connection closed: completes an until-close body. Returns false if a response was cut short. */
   close(): boolean {
-    if (this.state === 'until-close') {
-      this.state = 'done';
-      this.events.onEnd(true);
-      return true;
-    }
-    return this.state === 'done';
-  }
-
-  private finish(left: number): number {
-    this.events.onEnd(left === 0);
-    return left;
+    if (this.state !== 'until-close') return false;
+    this.state = 'head';
+    this.events.onEnd(true);
+    return true;
   }
 
   private parseHead(text: string): ResponseHead | undefined {
-    const lines = text.split('\r\n');
+    const lines = headLines(text);
     const m = STATUS_LINE.exec(lines[0]!);
-    if (m === null) throw new ParseError('invalid status line');
-    const minor = m[1]!;
+    if (m === null) throw new ProtocolError('invalid status line');
     const status = Number(m[2]);
     const raw: string[] = [];
-    let keepAlive = minor === '1';
-    let contentLength = -2; // not given
-    let chunked = false;
-    let te = false;
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      const colon = line.indexOf(':');
-      if (colon <= 0) throw new ParseError('invalid header line');
-      const name = line.slice(0, colon);
-      if (!TOKEN.test(name)) throw new ParseError('invalid header name');
-      const value = line.slice(colon + 1).trim();
-      if (BAD_VALUE.test(value)) throw new ParseError('invalid header value');
-      raw.push(name, value);
-      const lower = name.length === 10 || name.length === 14 || name.length === 17 ? name.toLowerCase() : '';
-      if (lower === 'content-length') {
-        if (!/^\d{1,15}$/.test(value)) throw new ParseError('invalid Content-Length');
-        const n = Number(value);
-        if (contentLength >= 0 && n !== contentLength) throw new ParseError('conflicting Content-Length');
-        contentLength = n;
-      } else if (lower === 'transfer-encoding') {
-        te = true;
-        chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
-      } else if (lower === 'connection') {
+    parseFields(lines, raw);
+    let keepAlive = m[1] === '1';
+    let length = -1;
+    let te: string | undefined;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!;
+      if (name.length !== 10 && name.length !== 14 && name.length !== 17) continue;
+      const lower = name.toLowerCase();
+      const value = raw[i + 1]!;
+      if (lower === 'content-length') length = contentLength(value, length);
+      else if (lower === 'transfer-encoding') te = te === undefined ? value : `${te}, ${value}`;
+      else if (lower === 'connection') {
         const v = value.toLowerCase();
         if (v.includes('close')) keepAlive = false;
         else if (v.includes('keep-alive')) keepAlive = true;
       }
     }
     if (status < 200) {
-      if (status === 101) throw new ParseError('unexpected 101 to a request without Upgrade');
+      if (status === 101) throw new ProtocolError('101 to a request without Upgrade');
       return undefined;
     }
+    const reason = m[3] ?? '';
     if (this.headRequest || status === 204 || status === 304) {
       this.state = 'done';
-      return { status, reason: m[3] ?? '', raw, keepAlive, contentLength: 0 };
+      return { status, reason, raw, keepAlive };
     }
-    if (te) {
-      // Transfer-Encoding overrides Content-Length, and such a message must close (RFC 9112 §6.3 item 3).
-      if (contentLength >= 0) keepAlive = false;
-      this.state = chunked ? 'chunk-size' : 'until-close';
-      if (!chunked) keepAlive = false;
-      return { status, reason: m[3] ?? '', raw, keepAlive, contentLength: -1 };
+    if (te !== undefined) {
+      // Transfer-Encoding overrides Content-Length; such a message must not be followed by another (§6.3 item 3).
+      if (/(?:^|,)\s*chunked\s*$/i.test(te)) {
+        this.chunks.reset();
+        this.state = 'chunked';
+        return { status, reason, raw, keepAlive: keepAlive && length < 0 };
+      }
+      this.state = 'until-close';
+      return { status, reason, raw, keepAlive: false };
     }
-    if (contentLength >= 0) {
-      this.remaining = contentLength;
-      this.state = contentLength === 0 ? 'done' : 'fixed';
-      return { status, reason: m[3] ?? '', raw, keepAlive, contentLength };
+    if (length >= 0) {
+      this.remaining = length;
+      this.state = length === 0 ? 'done' : 'fixed';
+      return { status, reason, raw, keepAlive };
     }
     this.state = 'until-close';
-    return { status, reason: m[3] ?? '', raw, keepAlive: false, contentLength: -1 };
+    return { status, reason, raw, keepAlive: false };
   }
 }

@@ -4,16 +4,15 @@
  * (RFC 9110 §7.8, RFC 6455 §4.1). The instance's 101 answer reaches the client as sent.
  */
 import net from 'node:net';
-import type http from 'node:http';
-import type { Duplex } from 'node:stream';
 import { rawErrorResponse } from './error-page.js';
+import type { FrontRequest } from './front-message.js';
 import { requestIdOf, upstreamRequestHeaders } from './headers.js';
 import type { RouterState } from './router-state.js';
 
-export function tunnel(state: RouterState, req: http.IncomingMessage, client: Duplex, head: Buffer, proto: 'http' | 'https'): void {
+export function tunnel(state: RouterState, req: FrontRequest, client: net.Socket, head: Buffer, proto: 'http' | 'https'): void {
   const requestId = requestIdOf(req.headers['x-request-id']);
   client.on('error', () => client.destroy());
-  const route = state.match(req.headers.host, req.url ?? '/');
+  const route = state.match(req.headers.host, req.url);
   const pick = route?.pick(undefined, undefined, Math.random);
   if (route === undefined || pick === undefined) {
     client.end(rawErrorResponse(route === undefined ? 404 : 503, requestId));
@@ -37,7 +36,7 @@ export function tunnel(state: RouterState, req: http.IncomingMessage, client: Du
   const timer = setTimeout(() => up.destroy(new Error('connect timeout')), route.limits.connectTimeoutMs);
   up.once('connect', () => {
     clearTimeout(timer);
-    const remote = (client as net.Socket).remoteAddress ?? '';
+    const remote = client.remoteAddress ?? '';
     const h = upstreamRequestHeaders(req.rawHeaders, { clientIp: remote, proto, requestId, upgrade: true });
     up.write(`${req.method} ${req.url} HTTP/1.1\r\n${h}\r\n`, 'latin1');
     if (head.length > 0) up.write(head);

@@ -9,7 +9,8 @@
  *        └───────────┴──── error, close, not reusable ─────┴──▶ closed
  */
 import net from 'node:net';
-import { ParseError, ResponseParser, type ResponseHead } from './response-parser.js';
+import type { ProtocolError } from './http1-syntax.js';
+import { ResponseParser, type ResponseHead } from './response-parser.js';
 
 /** What an attempt hears from its connection. */
 export interface UpstreamListener {
@@ -99,7 +100,7 @@ export class UpstreamConn {
       const l = this.listener;
       this.listener = undefined;
       this.socket.destroy();
-      l?.onFailure('invalid', (e as ParseError).message);
+      l?.onFailure('invalid', (e as ProtocolError).message);
     }
   }
 
