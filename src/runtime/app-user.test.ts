@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureAppUser, lookupUser } from './app-user.js';
+import { ensureAppUser, lookupUser, primaryGid } from './app-user.js';
 import { DEFAULT_APP_USER } from '../defaults.js';
 import { readLogs } from './log-reader.js';
 import { ProcessDriver } from './process-driver.js';
@@ -32,6 +32,7 @@ describe('instances under a root daemon', { skip: !isRoot && 'needs root' }, () 
     assert.notEqual(id.uid, 0);
     assert.deepEqual(lookupUser(DEFAULT_APP_USER), id);
     assert.deepEqual(ensureAppUser(), id);
+    assert.equal(primaryGid(id.uid), id.gid);
   });
 
   it('runs instances as the app user, who cannot read the data directory', async () => {

@@ -29,6 +29,19 @@ export function lookupUser(name: string, passwd = '/etc/passwd'): Identity | und
   return undefined;
 }
 
+/** The primary gid of the user with this uid, if /etc/passwd has one. */
+export function primaryGid(uid: number, passwd = '/etc/passwd'): number | undefined {
+  try {
+    for (const line of readFileSync(passwd, 'utf8').split('\n')) {
+      const f = line.split(':');
+      if (f[2] === String(uid) && f[3] !== undefined) return Number(f[3]);
+    }
+  } catch {
+    // no passwd file: the caller falls back
+  }
+  return undefined;
+}
+
 /** The app user's identity, creating the user if it does not exist (root only). */
 export function ensureAppUser(name: string = DEFAULT_APP_USER): Identity {
   const found = lookupUser(name);

@@ -19,6 +19,11 @@
  *   the daemon dies is lost.
  * - A full disk (or any write error) drops the batch and is reported through `onError`,
  *   once per distinct error until a write succeeds again; the app and the daemon go on.
+ * - Rotation bounds the disk only while a daemon collects: with no daemon, the raw file
+ *   grows with whatever the app writes. When a daemon comes back, a backlog larger than the
+ *   log keeps is skipped (and said so), and the raw file is trimmed at once.
+ * - The app's own writes to a full disk fail in the app (ENOSPC on fd 1/2), as they would
+ *   with any file-backed stdout.
  */
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync } from 'node:fs';
 import { formatLine, rawPath } from './log-line.js';
@@ -28,6 +33,11 @@ import { RotatingLog, type RotationOptions } from './rotating-log.js';
 export const MAX_LINE_BYTES = 16 * 1024;
 /** Read at most this much per poll, so one chatty app cannot stall the daemon's event loop. */
 const READ_CHUNK_BYTES = 1024 * 1024;
+/**
+ * One read buffer for every collector: polls are synchronous and keep nothing of it (the
+ * unterminated tail is copied), so 40 instances cost 1 MiB, not 40.
+ */
+let sharedBuffer: Buffer | undefined;
 
 export interface CollectorOptions extends RotationOptions {
   now?: () => number;
@@ -40,7 +50,6 @@ export class LogCollector {
   private offset = 0;
   private pending: Buffer = Buffer.alloc(0);
   private lastErrorCode: string | undefined;
-  private readonly buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
   /** Lines dropped because the rotated log could not be written. */
   dropped = 0;
 
@@ -67,11 +76,12 @@ export class LogCollector {
         return total;
       }
       this.skipBacklogBeyondKept(size);
-      const n = readSync(fd, this.buffer, 0, Math.min(READ_CHUNK_BYTES, size - this.offset), this.offset);
+      sharedBuffer ??= Buffer.allocUnsafe(READ_CHUNK_BYTES);
+      const n = readSync(fd, sharedBuffer, 0, Math.min(READ_CHUNK_BYTES, size - this.offset), this.offset);
       if (n === 0) return total;
       this.offset += n;
       total += n;
-      this.consume(this.buffer.subarray(0, n));
+      this.consume(sharedBuffer.subarray(0, n));
       if (total >= READ_CHUNK_BYTES) return total; // the rest next poll
     }
   }

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { WharfError } from '../errors.js';
-import type { Identity } from './app-user.js';
+import { primaryGid, type Identity } from './app-user.js';
 import { signalExitCode } from './exit-reason.js';
 import { signalGroup, stopGroup } from './process-group.js';
 import { instanceEnv } from './spawn-instance.js';
@@ -26,7 +26,7 @@ export interface OneOffOptions {
 
 /** Runs the command to completion; resolves its exit status (128 + n when killed by signal n). */
 export function run(spec: OneOffSpec, options: OneOffOptions = {}): Promise<number> {
-  const identity = spec.uid !== undefined ? { uid: spec.uid, gid: spec.gid ?? spec.uid } : options.identity;
+  const identity = spec.uid !== undefined ? { uid: spec.uid, gid: spec.gid ?? primaryGid(spec.uid) ?? spec.uid } : options.identity;
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', ['-c', spec.command], {
       cwd: spec.cwd,

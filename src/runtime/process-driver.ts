@@ -12,7 +12,7 @@
  */
 import { DEFAULT_LOG_FILE_BYTES, DEFAULT_LOG_FILES, DEFAULT_RUNTIME_SAMPLE_MS, DEFAULT_STOP_TIMEOUT_MS } from '../defaults.js';
 import { WharfError } from '../errors.js';
-import { defaultIdentity, type Identity } from './app-user.js';
+import { defaultIdentity, primaryGid, type Identity } from './app-user.js';
 import type { MemoryCgroups } from './cgroup-memory.js';
 import type { Driver, InstanceListener, InstanceSpec, InstanceStatus, RecordedInstance, RecoverResult, StopOptions } from './driver.js';
 import { exitReason, REASON } from './exit-reason.js';
@@ -328,7 +328,7 @@ export class ProcessDriver implements Driver {
   }
 
   private identityFor(spec: InstanceSpec): Identity | undefined {
-    if (spec.uid !== undefined) return { uid: spec.uid, gid: spec.gid ?? spec.uid };
+    if (spec.uid !== undefined) return { uid: spec.uid, gid: spec.gid ?? primaryGid(spec.uid) ?? spec.uid };
     const opt = this.options.identity ?? 'auto';
     if (opt === 'inherit') return undefined;
     if (opt !== 'auto') return opt;
