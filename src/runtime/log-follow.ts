@@ -3,6 +3,10 @@
  * from every instance under the given directories, including instances that appear later
  * (a scale-up, a redeploy). Follows rotation: when `output.log` is renamed to `.1`, the rest
  * of the old file is read before the new one.
+ *
+ * Each instance's position is taken before the history is read, so a line collected in
+ * between can be shown twice; never lost. Rotating twice within one poll (250 ms) skips the
+ * middle file's tail, which only an app writing over maxBytes per poll can cause.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';

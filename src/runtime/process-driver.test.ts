@@ -1,12 +1,12 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { runDriverContract } from './driver-contract.js';
 import { SAMPLE_CHANNEL_NAME, type InstanceSample } from './group-sampler.js';
 import type { InstanceSpec } from './driver.js';
-import { readLogs } from './log-reader.js';
-import { logFiles } from './log-reader.js';
+import { logPath } from './log-line.js';
+import { logFiles, readLogs } from './log-reader.js';
 import { groupMembers, readStat } from './proc-table.js';
 import { ProcessDriver, type ProcessDriverOptions } from './process-driver.js';
 import type { RestartPolicy } from './restart-policy.js';
@@ -154,5 +154,18 @@ describe('process driver', () => {
     const stopped = await driver.stop(s.id, { timeoutMs: 200 });
     assert.equal(stopped?.reason, 'killed-after-stop-timeout');
     assert.equal(readStat(pid!), undefined);
+  });
+
+  it('reports a full disk while writing logs and keeps supervising', async () => {
+    const reported: string[] = [];
+    driver = make({ listener: { onTransition() {}, onProblem: (id, problem) => reported.push(`${id} ${problem}`) } });
+    const s = spec('echo one; sleep 0.2; echo two; sleep 30');
+    mkdirSync(s.logDir, { recursive: true });
+    symlinkSync('/dev/full', logPath(s.logDir)); // every write to the rotated log fails with ENOSPC
+    await driver.start(s);
+    await waitFor('the report', () => reported.includes(`${s.id} log-write-failed`));
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(reported.length, 1, 'reported once, not per line');
+    assert.equal(driver.inspect(s.id)?.state, 'running');
   });
 });
