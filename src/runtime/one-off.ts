@@ -9,6 +9,7 @@ import { WharfError } from '../errors.js';
 import { primaryGid, type Identity } from './app-user.js';
 import { signalExitCode } from './exit-reason.js';
 import { signalGroup, stopGroup } from './process-group.js';
+import { shellArgs } from './shell-command.js';
 import { instanceEnv } from './spawn-instance.js';
 import type { InstanceSpec } from './driver.js';
 
@@ -28,7 +29,7 @@ export interface OneOffOptions {
 export function run(spec: OneOffSpec, options: OneOffOptions = {}): Promise<number> {
   const identity = spec.uid !== undefined ? { uid: spec.uid, gid: spec.gid ?? primaryGid(spec.uid) ?? spec.uid } : options.identity;
   return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', spec.command], {
+    const child = spawn('/bin/sh', shellArgs(spec.command), {
       cwd: spec.cwd,
       env: instanceEnv(spec),
       detached: true, // its own group: aborting reaches everything it started

@@ -6,11 +6,21 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { WharfError } from '../errors.js';
 import type { InstanceSpec } from './driver.js';
 import { META_FILE, rawPath, type LogMeta } from './log-line.js';
+import { shellArgs } from './shell-command.js';
 import type { Identity } from './app-user.js';
+
+/**
+ * PATH when the release sets none: the system directories plus the one holding the Node that
+ * runs Wharf. Never the daemon's own PATH: under root it names directories like /root/.local
+ * that the app user cannot search, which turns "command not found" into "permission denied".
+ */
+export const DEFAULT_INSTANCE_PATH = [dirname(process.execPath), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']
+  .filter((d, i, all) => all.indexOf(d) === i)
+  .join(':');
 
 /** Set in every instance's environment: lets an operator (and the tests) find our processes. */
 export const INSTANCE_ENV = 'WHARF_INSTANCE';
@@ -45,8 +55,7 @@ export function prepareLogDir(spec: InstanceSpec): void {
 
 export function instanceEnv(spec: Pick<InstanceSpec, 'id' | 'vars' | 'port'>): Record<string, string> {
   const env: Record<string, string> = { ...spec.vars };
-  // A clean environment still needs a PATH for `node server.js` to resolve.
-  env.PATH ??= process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin';
+  env.PATH ??= DEFAULT_INSTANCE_PATH;
   if (spec.port !== undefined) env.PORT = String(spec.port);
   env[INSTANCE_ENV] = spec.id;
   return env;
@@ -57,7 +66,7 @@ export function spawnInstance(spec: InstanceSpec, identity: Identity | undefined
   const fd = openSync(rawPath(spec.logDir), 'a', 0o640);
   let child: ChildProcess;
   try {
-    child = spawn('/bin/sh', ['-c', spec.command], {
+    child = spawn('/bin/sh', shellArgs(spec.command), {
       cwd: spec.cwd,
       env: instanceEnv(spec),
       detached: true,
