@@ -122,6 +122,27 @@ export function runDriverContract(name: string, factory: (listener: InstanceList
       assert.equal(stopped?.state, 'stopped');
     });
 
+    it('knows nothing of an id it never started, and lists what it supervises', async () => {
+      fresh();
+      assert.equal(driver.inspect(`${prefix}unknown`), undefined);
+      assert.equal(await driver.stop(`${prefix}unknown`), undefined);
+      const a = spec('sleep 30');
+      const b = spec('sleep 30');
+      await driver.start(a);
+      await driver.start(b);
+      assert.deepEqual(driver.list().map((s) => s.id).sort(), [a.id, b.id].sort());
+    });
+
+    it('starts an instance again under the same id once it has stopped', async () => {
+      fresh();
+      const s = spec('sleep 30');
+      const first = await driver.start(s);
+      await driver.stop(s.id);
+      const second = await driver.start(s);
+      assert.equal(second.state, 'running');
+      assert.notEqual(second.pid, first.pid);
+    });
+
     it('reports recorded instances whose process is gone as dead, without starting them', async () => {
       fresh();
       const s = spec('sleep 30');
