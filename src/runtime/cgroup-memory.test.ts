@@ -29,6 +29,7 @@ describe('cgroup v2 memory limits', () => {
     const leaf = join(root, 'wharf', leafName('shop.production.web/1'));
     assert.equal(readFileSync(join(leaf, 'memory.max'), 'utf8'), String(256 * 1024 * 1024));
     assert.equal(readFileSync(join(leaf, 'cgroup.procs'), 'utf8'), '4242');
+    assert.equal(readFileSync(join(leaf, 'memory.oom.group'), 'utf8'), '1');
     assert.equal(cg.oomKilled('shop.production.web/1'), false);
     writeFileSync(join(leaf, 'memory.events'), 'low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n');
     assert.equal(cg.oomKilled('shop.production.web/1'), true);

@@ -54,6 +54,12 @@ class CgroupV2 implements MemoryCgroups {
       } catch {
         // swap accounting disabled on this kernel: nothing to cap
       }
+      // Kill the whole instance on OOM, not one process of it: a half-killed app is worse.
+      try {
+        writeFileSync(join(leaf, 'memory.oom.group'), '1');
+      } catch {
+        // kernels before 4.19 lack it; the driver restarts the group when the leader dies
+      }
       writeFileSync(join(leaf, 'cgroup.procs'), String(pid));
       return true;
     } catch {

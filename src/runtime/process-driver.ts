@@ -13,7 +13,7 @@
 import { DEFAULT_LOG_FILE_BYTES, DEFAULT_LOG_FILES, DEFAULT_RUNTIME_SAMPLE_MS, DEFAULT_STOP_TIMEOUT_MS } from '../defaults.js';
 import { WharfError } from '../errors.js';
 import { defaultIdentity, primaryGid, type Identity } from './app-user.js';
-import type { MemoryCgroups } from './cgroup-memory.js';
+import { detectCgroupV2, type MemoryCgroups } from './cgroup-memory.js';
 import type { Driver, InstanceListener, InstanceSpec, InstanceStatus, RecordedInstance, RecoverResult, StopOptions } from './driver.js';
 import { exitReason, REASON } from './exit-reason.js';
 import { GroupSampler, sampleChannel, type InstanceSample } from './group-sampler.js';
@@ -38,8 +38,12 @@ export interface ProcessDriverOptions {
   logMaxFiles?: number;
   /** Who instances run as when their spec names no uid/gid. 'auto': the app user under root. */
   identity?: Identity | 'auto' | 'inherit';
-  /** The kernel enforcer of memory limits, if the host has one (detectCgroupV2()). */
-  cgroups?: MemoryCgroups | undefined;
+  /**
+   * The kernel enforcer of memory limits. 'auto' looks for cgroup v2 the first time an
+   * instance with a limit starts; 'none' (or a host without it) enforces by sampling RSS.
+   * @default 'auto'
+   */
+  cgroups?: MemoryCgroups | 'auto' | 'none';
   random?: () => number;
   now?: () => number;
 }
@@ -49,6 +53,7 @@ export class ProcessDriver implements Driver {
   private readonly sampler = new GroupSampler();
   private readonly timers: NodeJS.Timeout[] = [];
   private identityCache: Identity | undefined | null = null;
+  private cgroupCache: MemoryCgroups | undefined | null = null;
 
   constructor(private readonly options: ProcessDriverOptions = {}) {
     // Like a listening server, a supervising driver keeps the event loop alive until detach().
@@ -170,7 +175,7 @@ export class ProcessDriver implements Driver {
     }
     Object.assign(inst, { child, pid, pidStartTime: readStat(pid)?.startTime, startedAt: this.now(), adopted: false });
     const limit = inst.spec.memoryLimitBytes;
-    inst.usesCgroup = limit !== undefined && (this.options.cgroups?.attach(inst.spec.id, pid, limit) ?? false);
+    inst.usesCgroup = limit !== undefined && (this.cgroups()?.attach(inst.spec.id, pid, limit) ?? false);
     const exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
         this.exited(inst, attempt, exitReason(code, signal));
@@ -199,7 +204,7 @@ export class ProcessDriver implements Driver {
     if (inst.attempt !== attempt || inst.state === 'draining') return;
     if (inst.pid !== undefined) signalGroup(inst.pid, 'SIGKILL'); // no orphans of a dead leader
     let reason = inst.killReason ?? observed;
-    if (inst.usesCgroup && this.options.cgroups?.oomKilled(inst.spec.id)) reason = REASON.memoryLimit;
+    if (inst.usesCgroup && this.cgroups()?.oomKilled(inst.spec.id)) reason = REASON.memoryLimit;
     this.crashed(inst, attempt, reason);
   }
 
@@ -248,7 +253,7 @@ export class ProcessDriver implements Driver {
   /** Forgets the process of an instance whose group is gone. */
   private releaseProcess(inst: Instance): void {
     if (inst.pid !== undefined) this.sampler.forget(inst.pid);
-    if (inst.usesCgroup) this.options.cgroups?.remove(inst.spec.id);
+    if (inst.usesCgroup) this.cgroups()?.remove(inst.spec.id);
     clearProcess(inst);
   }
 
@@ -334,6 +339,14 @@ export class ProcessDriver implements Driver {
     if (opt !== 'auto') return opt;
     if (this.identityCache === null) this.identityCache = defaultIdentity();
     return this.identityCache;
+  }
+
+  private cgroups(): MemoryCgroups | undefined {
+    const opt = this.options.cgroups ?? 'auto';
+    if (opt === 'none') return undefined;
+    if (opt !== 'auto') return opt;
+    if (this.cgroupCache === null) this.cgroupCache = detectCgroupV2();
+    return this.cgroupCache;
   }
 
   private now(): number {
