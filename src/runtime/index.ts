@@ -3,7 +3,8 @@
  * Everything else in this folder is the driver's own business.
  */
 export type { Driver, InstanceListener, InstanceSpec, InstanceStatus, RecordedInstance, RecoverResult, StopOptions } from './driver.js';
-export { ProcessDriver, type ProcessDriverOptions } from './process-driver.js';
+export { ProcessDriver } from './process-driver.js';
+export type { ProcessDriverOptions } from './driver-settings.js';
 export { INSTANCE_STATES, LIVE_STATES, isInstanceState, transition, type InstanceState, type LifecycleEvent } from './lifecycle.js';
 export { DEFAULT_RESTART_POLICY, decideAfterCrash, nextRestartDelay, type RestartPolicy } from './restart-policy.js';
 export { REASON, exitReason } from './exit-reason.js';

@@ -162,3 +162,15 @@ export class LogCollector {
 function stripCarriageReturn(s: string): string {
   return s.endsWith('\r') ? s.slice(0, -1) : s;
 }
+
+/** Collects what an instance that is gone wrote while no daemon ran: logs are never lost. */
+export function collectRemaining(dir: string, rotation: RotationOptions): void {
+  const c = new LogCollector(dir, rotation);
+  try {
+    c.flush();
+  } catch {
+    // no log directory: nothing to collect
+  } finally {
+    c.close();
+  }
+}

@@ -10,55 +10,37 @@
  * signal); re-adopted processes, which are not our children, by the once-a-second sample
  * finding the pid gone or belonging to another process (pid + start time).
  */
-import { DEFAULT_LOG_FILE_BYTES, DEFAULT_LOG_FILES, DEFAULT_RUNTIME_SAMPLE_MS, DEFAULT_STOP_TIMEOUT_MS } from '../defaults.js';
+import { DEFAULT_STOP_TIMEOUT_MS } from '../defaults.js';
 import { WharfError } from '../errors.js';
-import { defaultIdentity, primaryGid, type Identity } from './app-user.js';
-import { detectCgroupV2, type MemoryCgroups } from './cgroup-memory.js';
-import type { Driver, InstanceListener, InstanceSpec, InstanceStatus, RecordedInstance, RecoverResult, StopOptions } from './driver.js';
+import type { Driver, InstanceSpec, InstanceStatus, RecordedInstance, RecoverResult, StopOptions } from './driver.js';
+import { DriverSettings, type ProcessDriverOptions } from './driver-settings.js';
 import { exitReason, REASON } from './exit-reason.js';
+import { clearProcess, toStatus, type Instance } from './instance.js';
 import { GroupSampler, sampleChannel, type InstanceSample } from './group-sampler.js';
 import { LIVE_STATES, transition, type InstanceState, type LifecycleEvent } from './lifecycle.js';
-import { LogCollector } from './log-collector.js';
+import { collectRemaining, LogCollector } from './log-collector.js';
 import { waitForPort } from './port-probe.js';
 import { isSameProcess, readStat, scanProcessGroups } from './proc-table.js';
 import { signalGroup, stopGroup } from './process-group.js';
-import { clearProcess, toStatus, type Instance } from './instance.js';
 import { judgeRecord } from './recovery.js';
-import { decideAfterCrash, DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';
+import { decideAfterCrash } from './restart-policy.js';
 import { checkSpec, prepareLogDir, spawnInstance } from './spawn-instance.js';
 
-export interface ProcessDriverOptions {
-  listener?: InstanceListener;
-  restartPolicy?: RestartPolicy;
-  /** CPU/RSS sampling and memory-limit check period. @default DEFAULT_RUNTIME_SAMPLE_MS */
-  sampleMs?: number;
-  /** How often raw output is collected into the rotated logs. @default 200 */
-  logPollMs?: number;
-  logMaxBytes?: number;
-  logMaxFiles?: number;
-  /** Who instances run as when their spec names no uid/gid. 'auto': the app user under root. */
-  identity?: Identity | 'auto' | 'inherit';
-  /**
-   * The kernel enforcer of memory limits. 'auto' looks for cgroup v2 the first time an
-   * instance with a limit starts; 'none' (or a host without it) enforces by sampling RSS.
-   * @default 'auto'
-   */
-  cgroups?: MemoryCgroups | 'auto' | 'none';
-  random?: () => number;
-  now?: () => number;
-}
+export type { ProcessDriverOptions } from './driver-settings.js';
 
 export class ProcessDriver implements Driver {
   private readonly instances = new Map<string, Instance>();
   private readonly sampler = new GroupSampler();
   private readonly timers: NodeJS.Timeout[] = [];
-  private identityCache: Identity | undefined | null = null;
-  private cgroupCache: MemoryCgroups | undefined | null = null;
+  private readonly settings: DriverSettings;
+  private readonly now: () => number;
 
   constructor(private readonly options: ProcessDriverOptions = {}) {
+    this.settings = new DriverSettings(options);
+    this.now = options.now ?? Date.now;
     // Like a listening server, a supervising driver keeps the event loop alive until detach().
-    this.timers.push(setInterval(() => this.sampleAll(), options.sampleMs ?? DEFAULT_RUNTIME_SAMPLE_MS));
-    this.timers.push(setInterval(() => this.collectAll(), options.logPollMs ?? 200));
+    this.timers.push(setInterval(() => this.sampleAll(), this.settings.sampleMs));
+    this.timers.push(setInterval(() => this.collectAll(), this.settings.logPollMs));
   }
 
   async start(spec: InstanceSpec): Promise<InstanceStatus> {
@@ -108,7 +90,7 @@ export class ProcessDriver implements Driver {
       const verdict = judgeRecord(rec, rec.pid === undefined ? undefined : readStat(rec.pid));
       if (!verdict.alive) {
         if (verdict.killGroup && rec.pid !== undefined) signalGroup(rec.pid, 'SIGKILL');
-        this.salvageLogs(rec.spec);
+        collectRemaining(rec.spec.logDir, this.settings.rotation());
         result.dead.push({ id: rec.spec.id, reason: verdict.reason });
         continue;
       }
@@ -145,10 +127,9 @@ export class ProcessDriver implements Driver {
 
   private track(spec: InstanceSpec, state: InstanceState, adopted: boolean): Instance {
     const collector = new LogCollector(spec.logDir, {
-      maxBytes: this.options.logMaxBytes ?? DEFAULT_LOG_FILE_BYTES,
-      maxFiles: this.options.logMaxFiles ?? DEFAULT_LOG_FILES,
+      ...this.settings.rotation(),
       onError: (e) => this.options.listener?.onProblem?.(spec.id, 'log-write-failed', e),
-      ...(this.options.now ? { now: this.options.now } : {}),
+      now: this.now,
     });
     const inst: Instance = { spec, state, reason: undefined, restarts: 0, consecutiveCrashes: 0, attempt: 0, adopted, usesCgroup: false, collector };
     this.instances.set(spec.id, inst);
@@ -161,7 +142,7 @@ export class ProcessDriver implements Driver {
     inst.killReason = undefined;
     let spawned;
     try {
-      spawned = await spawnInstance(inst.spec, this.identityFor(inst.spec));
+      spawned = await spawnInstance(inst.spec, this.settings.identityFor(inst.spec));
     } catch (e) {
       this.options.listener?.onProblem?.(inst.spec.id, REASON.spawnFailed, e);
       this.crashed(inst, attempt, REASON.spawnFailed);
@@ -175,7 +156,7 @@ export class ProcessDriver implements Driver {
     }
     Object.assign(inst, { child, pid, pidStartTime: readStat(pid)?.startTime, startedAt: this.now(), adopted: false });
     const limit = inst.spec.memoryLimitBytes;
-    inst.usesCgroup = limit !== undefined && (this.cgroups()?.attach(inst.spec.id, pid, limit) ?? false);
+    inst.usesCgroup = limit !== undefined && (this.settings.cgroups()?.attach(inst.spec.id, pid, limit) ?? false);
     const exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
         this.exited(inst, attempt, exitReason(code, signal));
@@ -204,7 +185,7 @@ export class ProcessDriver implements Driver {
     if (inst.attempt !== attempt || inst.state === 'draining') return;
     if (inst.pid !== undefined) signalGroup(inst.pid, 'SIGKILL'); // no orphans of a dead leader
     let reason = inst.killReason ?? observed;
-    if (inst.usesCgroup && this.cgroups()?.oomKilled(inst.spec.id)) reason = REASON.memoryLimit;
+    if (inst.usesCgroup && this.settings.cgroups()?.oomKilled(inst.spec.id)) reason = REASON.memoryLimit;
     this.crashed(inst, attempt, reason);
   }
 
@@ -214,7 +195,7 @@ export class ProcessDriver implements Driver {
     inst.collector.flush();
     this.releaseProcess(inst);
     const ranFor = inst.startedAt === undefined ? 0 : this.now() - inst.startedAt;
-    const decision = decideAfterCrash(inst.consecutiveCrashes, ranFor, (this.options.random ?? Math.random)(), this.options.restartPolicy ?? DEFAULT_RESTART_POLICY);
+    const decision = decideAfterCrash(inst.consecutiveCrashes, ranFor, this.settings.random(), this.settings.restartPolicy);
     inst.consecutiveCrashes = decision.consecutiveCrashes;
     if (!this.move(inst, { type: 'exited', crashLoop: decision.crashLoop }, reason)) return;
     inst.restartAt = this.now() + decision.delayMs;
@@ -253,7 +234,7 @@ export class ProcessDriver implements Driver {
   /** Forgets the process of an instance whose group is gone. */
   private releaseProcess(inst: Instance): void {
     if (inst.pid !== undefined) this.sampler.forget(inst.pid);
-    if (inst.usesCgroup) this.cgroups()?.remove(inst.spec.id);
+    if (inst.usesCgroup) this.settings.cgroups()?.remove(inst.spec.id);
     clearProcess(inst);
   }
 
@@ -318,38 +299,5 @@ export class ProcessDriver implements Driver {
     } catch (e) {
       this.options.listener?.onProblem?.(inst.spec.id, 'log-collect-failed', e);
     }
-  }
-
-  /** Collects what a dead instance wrote while no daemon was running: logs are never lost. */
-  private salvageLogs(spec: InstanceSpec): void {
-    const c = new LogCollector(spec.logDir, { maxBytes: this.options.logMaxBytes ?? DEFAULT_LOG_FILE_BYTES, maxFiles: this.options.logMaxFiles ?? DEFAULT_LOG_FILES });
-    try {
-      c.flush();
-    } catch {
-      // no log directory: nothing to salvage
-    } finally {
-      c.close();
-    }
-  }
-
-  private identityFor(spec: InstanceSpec): Identity | undefined {
-    if (spec.uid !== undefined) return { uid: spec.uid, gid: spec.gid ?? primaryGid(spec.uid) ?? spec.uid };
-    const opt = this.options.identity ?? 'auto';
-    if (opt === 'inherit') return undefined;
-    if (opt !== 'auto') return opt;
-    if (this.identityCache === null) this.identityCache = defaultIdentity();
-    return this.identityCache;
-  }
-
-  private cgroups(): MemoryCgroups | undefined {
-    const opt = this.options.cgroups ?? 'auto';
-    if (opt === 'none') return undefined;
-    if (opt !== 'auto') return opt;
-    if (this.cgroupCache === null) this.cgroupCache = detectCgroupV2();
-    return this.cgroupCache;
-  }
-
-  private now(): number {
-    return (this.options.now ?? Date.now)();
   }
 }
