@@ -105,8 +105,8 @@ function wrk(port, host) {
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   return {
     rps: parseFloat(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]),
-    p50: ms(/50%\s+(\S+)/.exec(out)[1]),
-    p99: ms(/99%\s+(\S+)/.exec(out)[1]),
+    p50: ms(/^\s+50%\s+(\S+)/m.exec(out)[1]),
+    p99: ms(/^\s+99%\s+(\S+)/m.exec(out)[1]),
     requests,
     errors: (errors ? errors.slice(1).reduce((a, b) => a + Number(b), 0) : 0) + non2xx,
   };

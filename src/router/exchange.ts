@@ -54,7 +54,7 @@ export class Exchange {
       ...(this.backend === undefined ? {} : { release: this.backend.release, instance: this.backend.id }),
       attempts: this.attempts,
       clientIp: this.clientIp,
-      bytesOut: this.req.socket.bytesWritten,
+      bytesOut: this.res.bytesOut,
       ...(this.error === undefined ? {} : { error: this.error }),
     });
   }

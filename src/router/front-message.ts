@@ -63,6 +63,8 @@ type Framing = 'length' | 'chunked' | 'close' | 'none';
 export class FrontResponse {
   headersSent = false;
   writableFinished = false;
+  /** Bytes written for this response, head included (for the access log). */
+  bytesOut = 0;
   /** Set false to close the connection after this response (hand-off, errors). */
   shouldKeepAlive: boolean;
   private head = '';
@@ -120,6 +122,7 @@ export class FrontResponse {
     if (socket.destroyed) return true;
     let out = this.head;
     this.head = '';
+    this.bytesOut += out.length + (this.framing === 'none' ? 0 : Buffer.byteLength(chunk, encoding));
     if (this.framing === 'none' || chunk.length === 0) return out === '' || socket.write(out, 'latin1');
     if (this.framing === 'chunked') out += `${Buffer.byteLength(chunk, encoding).toString(16)}\r\n`;
     if (typeof chunk === 'string' && encoding === 'latin1') {
@@ -136,6 +139,7 @@ export class FrontResponse {
     if (chunk !== undefined && chunk.length > 0) {
       if (this.framing === 'chunked' && typeof chunk === 'string' && encoding === 'latin1') {
         // Head, the one chunk and the last-chunk in a single write.
+        this.bytesOut += this.head.length + chunk.length;
         this.conn.socket.write(`${this.head}${chunk.length.toString(16)}\r\n${chunk}\r\n0\r\n\r\n`, 'latin1');
         this.head = '';
         return this.finish();
@@ -143,6 +147,7 @@ export class FrontResponse {
       this.write(chunk, encoding);
     }
     if (this.head !== '' || this.framing === 'chunked') {
+      this.bytesOut += this.head.length;
       this.conn.socket.write(this.head + (this.framing === 'chunked' ? '0\r\n\r\n' : ''), 'latin1');
       this.head = '';
     }

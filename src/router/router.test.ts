@@ -139,6 +139,7 @@ describe('router: table, routing and forwarding', () => {
     const line = fs.readFileSync(file, 'utf8').split('\n').find((l) => l.includes('log-me'))!;
     const e = JSON.parse(line);
     assert.deepEqual([e.status, e.route, e.release, e.path, e.attempts], [200, 'web', 'v1', '/logged', 1]);
+    assert.ok(e.bytesOut > 100 && e.bytesOut < 2000, `bytesOut ${e.bytesOut} counts this response only`);
     fs.rmSync(file);
   });
 
