@@ -168,4 +168,18 @@ describe('process driver', () => {
     assert.equal(reported.length, 1, 'reported once, not per line');
     assert.equal(driver.inspect(s.id)?.state, 'running');
   });
+
+  it('finishes the stop of an instance a previous driver was draining', async () => {
+    const first = make();
+    const s = spec('node ignore-term.js', { stopTimeoutMs: 200 });
+    const { pid, pidStartTime } = await first.start(s);
+    await first.detach();
+    const transitions: string[] = [];
+    driver = make({ listener: { onTransition: (_id, from, to) => transitions.push(`${from}>${to}`) } });
+    const result = await driver.recover([{ spec: s, state: 'draining', pid, pidStartTime }]);
+    assert.equal(result.adopted[0]?.state, 'draining');
+    await waitFor('the stop to finish', () => driver.inspect(s.id)?.state === 'stopped');
+    assert.deepEqual(transitions, ['draining>stopped']);
+    assert.equal(readStat(pid!), undefined);
+  });
 });
