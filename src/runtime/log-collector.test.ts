@@ -16,15 +16,30 @@ describe('log collector', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('timestamps complete lines into the log and trims the raw file once consumed', () => {
-    const c = new LogCollector(dir, { maxBytes: 1 << 20, maxFiles: 3, now: () => Date.UTC(2026, 0, 2, 3, 4, 5, 6) });
-    appendFileSync(rawPath(dir), 'one\r\ntwo\nthr');
+    const c = new LogCollector(dir, { maxBytes: 1 << 20, maxFiles: 3, trimAfterBytes: 1, now: () => Date.UTC(2026, 0, 2, 3, 4, 5, 6) });
+    appendFileSync(rawPath(dir), 'one\r\ntwo\n');
     c.poll();
     assert.equal(readFileSync(logPath(dir), 'utf8'), '2026-01-02T03:04:05.006Z one\n2026-01-02T03:04:05.006Z two\n');
     assert.equal(statSync(rawPath(dir)).size, 0);
+    appendFileSync(rawPath(dir), 'thr');
+    c.poll();
     appendFileSync(rawPath(dir), 'ee\n');
     c.poll();
     assert.match(readFileSync(logPath(dir), 'utf8'), /Z three\n$/);
     c.close();
+  });
+
+  it('lets the next collector resume where the last one stopped: nothing twice, nothing lost', () => {
+    const first = new LogCollector(dir, { maxBytes: 1 << 20, maxFiles: 3 });
+    appendFileSync(rawPath(dir), 'a\nb\nhalf a li');
+    first.poll();
+    first.close(); // the daemon dies here, mid-line
+    appendFileSync(rawPath(dir), 'ne\nc\n');
+    const second = new LogCollector(dir, { maxBytes: 1 << 20, maxFiles: 3 });
+    second.poll();
+    const texts = readFileSync(logPath(dir), 'utf8').trimEnd().split('\n').map((l) => l.slice(25));
+    assert.deepEqual(texts, ['a', 'b', 'half a line', 'c']);
+    second.close();
   });
 
   it('splits a line longer than the limit so memory stays bounded', () => {

@@ -6,17 +6,20 @@
  * reader, so a daemon that is down (or killed -9) can never block the app on a full pipe
  * or kill it with SIGPIPE, and no shim process per instance costs memory. The collector
  * reads what is new, stamps each line with the time it read it, appends to the rotated
- * log, and trims the raw file once it has consumed all of it.
+ * log, records how far it got in `output.raw.offset` (so the next collector — after a
+ * daemon restart — resumes exactly there), and trims the raw file once it has consumed a
+ * megabyte of it and all of it.
  *
  * Remaining races, stated honestly:
  * - Trimming is "fstat, size == consumed? ftruncate(0)". Bytes the app appends between that
- *   fstat and the ftruncate (a window of two syscalls) are lost. Linux could close the
- *   window with fallocate(FALLOC_FL_COLLAPSE_RANGE), which Node does not expose.
+ *   fstat and the ftruncate (a window of two syscalls, once per megabyte of output) are
+ *   lost. Linux could close the window with fallocate(FALLOC_FL_COLLAPSE_RANGE), which Node
+ *   does not expose.
  * - Lines are stamped when read (every poll, 200 ms by default), not when written; output
  *   written while the daemon was down is stamped when the next daemon catches up.
- * - A daemon killed between appending a batch and trimming re-reads that batch: at most
- *   one poll's worth of lines appears twice. An unterminated last line held in memory when
- *   the daemon dies is lost.
+ * - A daemon killed between appending a batch and recording the offset re-reads that
+ *   batch: at most one poll's worth of lines appears twice. An unterminated last line is
+ *   recorded as unread, so the next collector reads it again, whole.
  * - A full disk (or any write error) drops the batch and is reported through `onError`,
  *   once per distinct error until a write succeeds again; the app and the daemon go on.
  * - Rotation bounds the disk only while a daemon collects: with no daemon, the raw file
@@ -25,8 +28,8 @@
  * - The app's own writes to a full disk fail in the app (ENOSPC on fd 1/2), as they would
  *   with any file-backed stdout.
  */
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync } from 'node:fs';
-import { formatLine, rawPath } from './log-line.js';
+import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { formatLine, offsetPath, rawPath } from './log-line.js';
 import { RotatingLog, type RotationOptions } from './rotating-log.js';
 
 /** Longest line kept whole; a longer one is split so a newline-less stream cannot grow memory. */
@@ -39,7 +42,12 @@ const READ_CHUNK_BYTES = 1024 * 1024;
  */
 let sharedBuffer: Buffer | undefined;
 
+/** Consumed raw output is trimmed once it reaches this size. */
+export const TRIM_AFTER_BYTES = 1024 * 1024;
+
 export interface CollectorOptions extends RotationOptions {
+  /** @default TRIM_AFTER_BYTES */
+  trimAfterBytes?: number;
   now?: () => number;
   onError?: (error: unknown) => void;
 }
@@ -50,6 +58,8 @@ export class LogCollector {
   private offset = 0;
   private pending: Buffer = Buffer.alloc(0);
   private lastErrorCode: string | undefined;
+  /** The offset last written to the offset file. */
+  private committed = -1;
   /** Lines dropped because the rotated log could not be written. */
   dropped = 0;
 
@@ -67,12 +77,17 @@ export class LogCollector {
     let total = 0;
     for (;;) {
       const size = fstatSync(fd).size;
-      if (size < this.offset) this.offset = 0; // trimmed by someone else: start over
+      if (size < this.offset) {
+        // trimmed by someone else: start over
+        this.offset = 0;
+        this.pending = Buffer.alloc(0);
+      }
       if (size === this.offset) {
-        if (this.offset > 0) {
+        if (this.offset >= (this.options.trimAfterBytes ?? TRIM_AFTER_BYTES) && this.pending.length === 0) {
           ftruncateSync(fd, 0);
           this.offset = 0;
         }
+        this.commit();
         return total;
       }
       this.skipBacklogBeyondKept(size);
@@ -82,7 +97,22 @@ export class LogCollector {
       this.offset += n;
       total += n;
       this.consume(sharedBuffer.subarray(0, n));
-      if (total >= READ_CHUNK_BYTES) return total; // the rest next poll
+      if (total >= READ_CHUNK_BYTES) {
+        this.commit();
+        return total; // the rest next poll
+      }
+    }
+  }
+
+  /** Records where the next collector starts: before an unterminated line, so it is read whole. */
+  private commit(): void {
+    const at = this.offset - this.pending.length;
+    if (at === this.committed) return;
+    try {
+      writeFileSync(offsetPath(this.dir), String(at));
+      this.committed = at;
+    } catch {
+      // a full disk: the next collector may show a few lines twice, never lose them
     }
   }
 
@@ -105,6 +135,7 @@ export class LogCollector {
     this.poll();
     if (this.pending.length > 0) this.emit([this.pending]);
     this.pending = Buffer.alloc(0);
+    this.commit();
   }
 
   close(): void {
@@ -120,8 +151,20 @@ export class LogCollector {
       } catch {
         return undefined;
       }
+      this.offset = this.recordedOffset(fstatSync(this.fd).size);
+      this.committed = this.offset;
     }
     return this.fd;
+  }
+
+  /** Where a previous collector stopped; 0 if unknown or past the end (the file was trimmed). */
+  private recordedOffset(size: number): number {
+    try {
+      const n = Number(readFileSync(offsetPath(this.dir), 'utf8'));
+      return Number.isSafeInteger(n) && n >= 0 && n <= size ? n : 0;
+    } catch {
+      return 0;
+    }
   }
 
   private consume(chunk: Buffer): void {

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 
 /** The app's raw stdout+stderr, appended by the app itself (O_APPEND) and trimmed by the collector. */
 export const RAW_FILE = 'output.raw';
+/** How far the collector has consumed the raw file, so a new daemon resumes there. */
+export const OFFSET_FILE = 'output.raw.offset';
 /** The timestamped, rotated log: `output.log`, then `output.log.1` (newer) … `.N` (older). */
 export const LOG_FILE = 'output.log';
 /** Who the directory belongs to, so that readers can tag and filter without the store. */
@@ -25,6 +27,10 @@ export interface LogMeta {
 
 export function rawPath(dir: string): string {
   return join(dir, RAW_FILE);
+}
+
+export function offsetPath(dir: string): string {
+  return join(dir, OFFSET_FILE);
 }
 
 export function logPath(dir: string, generation = 0): string {
