@@ -17,3 +17,4 @@ export { detectCgroupV2, type MemoryCgroups } from './cgroup-memory.js';
 export { SAMPLE_CHANNEL_NAME, type InstanceSample } from './group-sampler.js';
 export { waitForPort } from './port-probe.js';
 export { INSTANCE_ENV } from './spawn-instance.js';
+export { toInstanceRecord, toRecordedInstance } from './records.js';
