@@ -1,12 +1,32 @@
 // Child processes of the benchmark: timed runs of a command, and the long-lived daemons,
 // each stopped by its own pid.
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-/** Runs a command to its end; wall time from spawn to exit, as the person at the prompt waits it. */
+// GNU time reports a finished child's user and system CPU (getrusage); Node does not.
+const GNU_TIME = '/usr/bin/time';
+const CLOCK_TICKS_PER_S = 100; // USER_HZ, the unit of /proc/<pid>/stat times on Linux
+let runs = 0;
+
+/** CPU seconds (user + system) a live process has used so far, from /proc/<pid>/stat. */
+export function cpuSecondsOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+}
+
+/**
+ * Runs a command to its end: wall time from spawn to exit, as the person at the prompt
+ * waits it, and (where GNU time is installed) the CPU seconds it used, all threads.
+ */
 export function runTimed(cmd, args, { cwd, env } = {}) {
+  const cpuFile = existsSync(GNU_TIME) ? join(tmpdir(), `wharf-bench-plan-cpu-${process.pid}-${runs++}`) : undefined;
+  const [file, argv] = cpuFile ? [GNU_TIME, ['-f', '%U %S', '-o', cpuFile, cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, argv, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = [];
     const err = [];
     child.stdout.on('data', (d) => out.push(d));
@@ -14,9 +34,18 @@ export function runTimed(cmd, args, { cwd, env } = {}) {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       const ms = performance.now() - started;
-      resolve({ ms, code, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+      const cpuS = cpuFile ? readCpu(cpuFile) : undefined;
+      resolve({ ms, cpuS, code, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
     });
   });
+}
+
+/** "1.82 0.12" (GNU time's last line: it prefixes a line when the command fails) → 1.94. */
+function readCpu(file) {
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  rmSync(file, { force: true });
+  const [user, sys] = lines[lines.length - 1].split(' ').map(Number);
+  return user + sys;
 }
 
 /** runTimed, failing with the command's own output unless it exits with one of `codes`. */

@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { ENVIRONMENTS, isChanged, terraformConfig, wharfYaml } from './fixture.mjs';
 import { phasesTable, resultsTable } from './stats.mjs';
 import { terraformApply, terraformDir, terraformEnv, terraformPlan, terraformSummary, terraformVersion } from './terraform.mjs';
-import { applyInProcess, desiredOf, loadWharf, planInProcess, startWharfDaemon, wharfCli } from './wharf.mjs';
+import { applyInProcess, desiredOf, loadWharf, planInProcess, startWharfDaemon, wharfCli, wharfPlanCli } from './wharf.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: opt } = parseArgs({
@@ -79,8 +79,8 @@ async function main() {
   const cases = [
     { id: 'lib-empty', label: 'Wharf planner in-process: loadApp → renderPlan', state: 'empty', versus: 'tf-empty', run: () => planInProcess(w, { dir: base, env: ENV, store: libEmpty }), check: expectWharfText('empty') },
     { id: 'lib-changed', label: 'Wharf planner in-process: loadApp → renderPlan', state: `applied, ${nChanged} changed`, versus: 'tf-changed', run: () => planInProcess(w, { dir: changed, env: ENV, store: libApplied }), check: expectWharfText('changed') },
-    { id: 'cli-empty', label: '`wharf plan` CLI process → daemon (SQLite)', state: 'empty', versus: 'tf-empty', run: () => cliPlan(w, base, cliEmpty), check: expectWharfText('empty') },
-    { id: 'cli-changed', label: '`wharf plan` CLI process → daemon (SQLite)', state: `applied, ${nChanged} changed`, versus: 'tf-changed', run: () => cliPlan(w, changed, cliApplied), check: expectWharfText('changed') },
+    { id: 'cli-empty', label: '`wharf plan` CLI process → daemon (SQLite)', state: 'empty', versus: 'tf-empty', run: () => wharfPlanCli(w, base, ENV, cliEmpty), check: expectWharfText('empty') },
+    { id: 'cli-changed', label: '`wharf plan` CLI process → daemon (SQLite)', state: `applied, ${nChanged} changed`, versus: 'tf-changed', run: () => wharfPlanCli(w, changed, ENV, cliApplied), check: expectWharfText('changed') },
   ];
 
   const tfVersion = terraformVersion();
@@ -104,6 +104,7 @@ async function main() {
   }
 
   const samples = new Map(cases.map((c) => [c.id, []]));
+  const cpu = new Map(cases.map((c) => [c.id, []]));
   const phases = new Map();
   const loadBefore = os.loadavg();
   for (let round = 0; round <= rounds; round++) {
@@ -113,6 +114,7 @@ async function main() {
       c.check(r);
       if (round === 0) continue; // warm-up: caches, JIT, output checked
       samples.get(c.id).push(r.ms);
+      if (r.cpuS !== undefined) cpu.get(c.id).push(r.cpuS * 1000);
       for (const [name, ms] of Object.entries(r.phases ?? {})) {
         if (!phases.has(c.id)) phases.set(c.id, new Map());
         const list = phases.get(c.id).get(name) ?? [];
@@ -122,32 +124,26 @@ async function main() {
     log(round === 0 ? 'warm-up round done' : `round ${round}/${rounds} done`);
   }
 
-  const report = renderReport({ cases, samples, phases, tfVersion, total, nChanged, loadBefore, loadAfter: os.loadavg() });
+  const report = renderReport({ cases, samples, cpu, phases, tfVersion, total, nChanged, loadBefore, loadAfter: os.loadavg() });
   process.stdout.write(report);
   writeFileSync(opt.out, report);
   log(`wrote ${opt.out}`);
-}
-
-/** `wharf plan`: exit status 2 means "there are changes" (terraform's -detailed-exitcode). */
-async function cliPlan(w, dir, daemon) {
-  const r = await wharfCli(w, ['plan', '-C', dir, '-e', ENV], daemon.dataDir, [2]);
-  return { ms: r.ms, text: r.stdout };
 }
 
 function fail(message, output) {
   throw new Error(`${message}; the output ended with:\n${String(output).slice(-1500)}`);
 }
 
-function renderReport({ cases, samples, phases, tfVersion, total, nChanged, loadBefore, loadAfter }) {
+function renderReport({ cases, samples, cpu, phases, tfVersion, total, nChanged, loadBefore, loadAfter }) {
   const sh = (cmd, args) => execFileSync(cmd, args, { encoding: 'utf8' }).trimEnd();
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const cpuModel = os.cpus()[0]?.model ?? 'unknown CPU';
   const envs = ENVIRONMENTS.map((e) => (e.from ? `${e.name} (from ${e.from})` : e.name)).join(', ');
   return [
     `# Plan benchmark — ${new Date().toISOString()}`,
     '',
     `Command: \`node bench/plan/run.mjs --dist ${path.relative(root, opt.dist) || '.'} --rounds ${rounds} --services ${services}\``,
     '',
-    `Machine: ${os.availableParallelism()} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; ${tfVersion ?? 'terraform not on PATH'}.`,
+    `Machine: ${os.availableParallelism()} × ${cpuModel}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; ${tfVersion ?? 'terraform not on PATH'}.`,
     `Load average (1, 5, 15 min) before: ${loadBefore.map((x) => x.toFixed(2)).join(', ')}; after: ${loadAfter.map((x) => x.toFixed(2)).join(', ')}.`,
     '',
     '```', sh('free', ['-h']), '```',
@@ -155,9 +151,10 @@ function renderReport({ cases, samples, phases, tfVersion, total, nChanged, load
     `Spec: ${services} services (half web, half workers), 2 add-ons, environments ${envs}; planned for ${ENV} — ${total} resources.`,
     `"applied" = the base spec applied, then ${nChanged} service${nChanged === 1 ? '' : 's'} (~1 %) changed (instances and LOG_LEVEL).`,
     `Terraform: one terraform_data per resource, input = Wharf's resolved body; defaults, CHECKPOINT_DISABLE=1.`,
-    `Each case: 1 untimed warm-up, then ${rounds} runs, interleaved. Wall time.`,
+    `Each case: 1 untimed warm-up, then ${rounds} runs, interleaved, rotating the order. Wall time; CPU = user + system`,
+    'seconds of every process doing the work (CLI + daemon; terraform, all threads; the bench process in-process).',
     '',
-    resultsTable(cases, samples),
+    resultsTable(cases, samples, cpu),
     '',
     'Where the in-process time goes (median of each phase):',
     '',

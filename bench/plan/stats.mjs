@@ -25,7 +25,7 @@ export function markdownTable(header, rows) {
  * The results table: one row per case, with median, min–max and, where the case has a
  * terraform counterpart that ran, how many times faster Wharf's median is.
  */
-export function resultsTable(cases, samples) {
+export function resultsTable(cases, samples, cpu = new Map()) {
   const byId = new Map(cases.map((c) => [c.id, c]));
   const rows = cases
     .filter((c) => samples.get(c.id)?.length)
@@ -33,9 +33,10 @@ export function resultsTable(cases, samples) {
       const s = summarize(samples.get(c.id));
       const peer = c.versus && samples.get(c.versus)?.length ? summarize(samples.get(c.versus)) : undefined;
       const speedup = peer ? `${(peer.median / s.median).toFixed(peer.median / s.median >= 100 ? 0 : 1)}×` : '';
-      return [c.label, c.state, formatMs(s.median), `${formatMs(s.min)} – ${formatMs(s.max)}`, String(s.n), speedup && `${speedup} vs ${byId.get(c.versus).short}`];
+      const cpuMedian = cpu.get(c.id)?.length ? formatMs(summarize(cpu.get(c.id)).median) : 'n/a';
+      return [c.label, c.state, formatMs(s.median), `${formatMs(s.min)} – ${formatMs(s.max)}`, cpuMedian, String(s.n), speedup && `${speedup} vs ${byId.get(c.versus).short}`];
     });
-  return markdownTable(['what is timed', 'recorded state', 'median', 'min – max', 'runs', 'terraform median ÷ this'], rows);
+  return markdownTable(['what is timed', 'recorded state', 'median', 'min – max', 'CPU median', 'runs', 'terraform median ÷ this'], rows);
 }
 
 /** The in-process phases of the library cases: where a plan's time goes. */

@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runChecked, startUntil, stopChild } from './child.mjs';
+import { cpuSecondsOf, runChecked, startUntil, stopChild } from './child.mjs';
 
 /** The compiled modules the benchmark drives, from a dist dir (`npm run build` makes dist/). */
 export async function loadWharf(dist) {
@@ -41,6 +41,7 @@ export function desiredOf(w, dir, env) {
  * the recorded state, plan) plus the rendering the CLI prints. Times each phase.
  */
 export async function planInProcess(w, { dir, env, store }) {
+  const cpu = process.cpuUsage();
   const t0 = performance.now();
   const app = w.loadApp(dir);
   const t1 = performance.now();
@@ -52,8 +53,10 @@ export async function planInProcess(w, { dir, env, store }) {
   const t4 = performance.now();
   const text = w.renderPlan(p, { color: false });
   const t5 = performance.now();
+  const used = process.cpuUsage(cpu);
   return {
     ms: t5 - t0,
+    cpuS: (used.user + used.system) / 1e6,
     phases: {
       'loadApp (read, parse, validate, resolve 5 environments)': t1 - t0,
       'pickEnvironment + desiredState': t2 - t1,
@@ -76,7 +79,18 @@ export async function applyInProcess(w, { dir, env, store }) {
 /** A daemon with its own data dir (a real SQLite store), started in the foreground by its CLI. */
 export async function startWharfDaemon(w, dataDir) {
   const child = await startUntil(process.execPath, [w.cli, 'daemon', '--data-dir', dataDir], /serving /);
-  return { dataDir, stop: () => stopChild(child) };
+  return { dataDir, pid: child.pid, stop: () => stopChild(child) };
+}
+
+/**
+ * `wharf plan` as a person runs it: the CLI process, which asks the daemon. Exit status 2
+ * means "there are changes" (terraform's -detailed-exitcode). CPU: the CLI's and the daemon's.
+ */
+export async function wharfPlanCli(w, dir, env, daemon) {
+  const daemonBefore = cpuSecondsOf(daemon.pid);
+  const r = await wharfCli(w, ['plan', '-C', dir, '-e', env], daemon.dataDir, [2]);
+  const daemonCpu = cpuSecondsOf(daemon.pid) - daemonBefore;
+  return { ms: r.ms, cpuS: r.cpuS === undefined ? undefined : r.cpuS + daemonCpu, text: r.stdout };
 }
 
 /** `wharf ARGS --data-dir DIR`, timed; plan exits 2 when there are changes. */
