@@ -42,7 +42,8 @@ export class Backend implements Candidate {
   }
 
   get ejected(): boolean {
-    return this.ejectedUntil > Date.now();
+    // Most instances are never ejected: skip the clock read on the balancer's hot path.
+    return this.ejectedUntil !== 0 && this.ejectedUntil > Date.now();
   }
 
   get full(): boolean {
