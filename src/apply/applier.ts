@@ -4,7 +4,7 @@ import type { DesiredState, Plan, ResourceChange } from '../plan/types.js';
 import type { Store } from '../state/store.js';
 import type { ChangeSet, NewAudit, NewEvent } from '../state/types.js';
 import { acquireEnvLock, type LockHost } from './env-lock.js';
-import type { Target } from './target.js';
+import type { ApplySource, Target } from './target.js';
 
 export interface Actor {
   /** Who: a user name, `token:<name>`, `slack:<user>`, or `wharf`. */
@@ -17,6 +17,8 @@ export interface ApplyRequest {
   desired: DesiredState;
   /** The environment this one was created from, recorded when apply creates it. */
   from?: string | undefined;
+  /** The app folder and resolved spec, for targets that build and run the app. */
+  source?: ApplySource | undefined;
   by: Actor;
   /** The hash of the plan the person approved; apply refuses if the plan has changed since. */
   expectHash?: string | undefined;
@@ -70,7 +72,7 @@ export class Applier {
       for (const change of p.changes) {
         if (change.op === 'noop') continue;
         current = change;
-        await this.target.apply(change, { app, env });
+        await this.target.apply(change, { app, env, source: req.source });
         await this.record(this.recordChange(req, change));
         applied++;
       }

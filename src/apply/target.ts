@@ -1,8 +1,19 @@
 import type { ResourceChange } from '../plan/types.js';
+import type { ResolvedEnvironment } from '../spec/resolve.js';
+
+/** Where the desired state came from: what a target needs to build and release it. */
+export interface ApplySource {
+  /** The app folder. */
+  dir: string;
+  environment: ResolvedEnvironment;
+  /** Build the working tree of a git checkout, not only what is committed. */
+  includeUncommitted?: boolean | undefined;
+}
 
 export interface TargetContext {
   app: string;
   env: string;
+  source?: ApplySource | undefined;
 }
 
 /**

@@ -26,6 +26,8 @@ export interface ResolvedEnvironment {
   from?: string | undefined;
   services: Record<string, ResolvedService>;
   addons: Record<string, AddonSpec>;
+  /** The app-wide environment variables (each service's `env` already includes them). */
+  env: Record<string, string>;
   pipeline: Spec['pipeline'];
   release?: string | undefined;
 }
@@ -65,6 +67,7 @@ export function resolveEnvironment(spec: Spec, name: string, from?: string): Res
     ...(from === undefined ? {} : { from }),
     services,
     addons: spec.addons,
+    env: spec.env,
     pipeline: spec.pipeline,
     ...(spec.release === undefined ? {} : { release: spec.release }),
   };

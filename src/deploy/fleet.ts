@@ -1,0 +1,227 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { WharfError } from '../errors.js';
+import type { Driver, InstanceListener, InstanceSpec, InstanceStatus, PortPool, RecordedInstance } from '../runtime/index.js';
+import type { InstanceState } from '../runtime/lifecycle.js';
+import type { Store } from '../state/store.js';
+import type { InstanceRecord, ReleaseRecord } from '../state/types.js';
+import { releaseName, serviceOf } from './release-snapshot.js';
+
+export interface FleetDeps {
+  store: Store;
+  ports: PortPool;
+  /** Instance logs: `<logsDir>/<app>/<env>/<instance id>/`. */
+  logsDir: string;
+  now: () => number;
+  /** Told whenever instances start, stop or change state (the router's table follows them). */
+  onChange?: () => void;
+}
+
+/** An instance as `wharf ps` shows it: the record, with the driver's live figures. */
+export interface InstanceView extends InstanceRecord {
+  cpuPercent?: number | undefined;
+  rssBytes?: number | undefined;
+  startedAt?: number | undefined;
+}
+
+/** Started, not yet told to stop: these count towards a service's instances. */
+const ACTIVE: ReadonlySet<string> = new Set<InstanceState>(['starting', 'running', 'healthy', 'unhealthy', 'crashed', 'crash-loop']);
+/** Transitions worth a line on the timeline. */
+const NOTABLE: ReadonlySet<string> = new Set<InstanceState>(['crashed', 'crash-loop', 'unhealthy', 'stopped']);
+
+/**
+ * The instances of every environment: starts, scales, rolls and stops them through the
+ * driver, keeps their records in the store, and turns the driver's transitions into
+ * records and events. The only component that asks the driver to do anything.
+ */
+export class Fleet implements InstanceListener {
+  private driver: Driver | undefined;
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: FleetDeps) {}
+
+  /** The driver reports to the fleet, so the two are wired after both exist. */
+  attach(driver: Driver): void {
+    this.driver = driver;
+  }
+
+  /** Runs `count` instances of `release` for the service, then stops every other one of it. */
+  async roll(app: string, env: string, service: string, release: ReleaseRecord, count: number): Promise<void> {
+    await this.scale(app, env, service, release, count);
+    const others = (await this.active(app, env, service)).filter((r) => r.release !== release.version);
+    await Promise.all(others.map((r) => this.stopOne(r.id)));
+  }
+
+  /**
+   * Brings the service's instances of `release` to `count`. New instances must start (their
+   * port bound, for web services) or they are stopped again and the call fails; the
+   * instances that were running are untouched until then.
+   */
+  async scale(app: string, env: string, service: string, release: ReleaseRecord, count: number): Promise<void> {
+    if (!serviceOf(release, service)) {
+      throw new WharfError('NOT_FOUND', `${releaseName(release.version)} of ${app}/${env} has no service ${service}`);
+    }
+    const mine = (await this.active(app, env, service)).filter((r) => r.release === release.version);
+    if (mine.length > count) {
+      const newestFirst = [...mine].sort((a, b) => b.createdAt - a.createdAt);
+      await Promise.all(newestFirst.slice(0, mine.length - count).map((r) => this.stopOne(r.id)));
+      return;
+    }
+    const started = await Promise.all(Array.from({ length: count - mine.length }, () => this.startOne(app, env, service, release)));
+    const failed = started.filter((s) => s.state !== 'running' && s.state !== 'healthy');
+    if (failed.length) {
+      await Promise.all(started.map((s) => this.stopOne(s.id)));
+      throw new WharfError('DEPLOY_FAILED', `${service}: ${failed.length} of ${started.length} new instance${started.length === 1 ? '' : 's'} of ${releaseName(release.version)} did not start (${failed[0]!.reason ?? failed[0]!.state})`, {
+        hint: `\`wharf logs -s ${service}\` shows what it printed; the instances that were running still are`,
+      });
+    }
+  }
+
+  async stopService(app: string, env: string, service: string): Promise<void> {
+    await Promise.all((await this.active(app, env, service)).map((r) => this.stopOne(r.id)));
+  }
+
+  /** Replaces each instance with a new one of the same release, one at a time. */
+  async restart(app: string, env: string, service?: string): Promise<number> {
+    const list = (await this.deps.store.listInstances({ app, env, ...(service ? { service } : {}) })).filter((r) => ACTIVE.has(r.state));
+    for (const old of list) {
+      const release = await this.deps.store.getRelease(app, env, old.release);
+      if (!release) continue;
+      const fresh = await this.startOne(app, env, old.service, release);
+      if (fresh.state !== 'running' && fresh.state !== 'healthy') {
+        await this.stopOne(fresh.id);
+        throw new WharfError('DEPLOY_FAILED', `${old.service}: the replacement of ${old.id} did not start (${fresh.reason ?? fresh.state})`, { hint: 'the old instance is still running' });
+      }
+      await this.stopOne(old.id);
+    }
+    return list.length;
+  }
+
+  async list(filter: { app?: string; env?: string; service?: string } = {}): Promise<InstanceView[]> {
+    const records = await this.deps.store.listInstances(filter);
+    return records.map((r) => {
+      const live = this.driver?.inspect(r.id);
+      return { ...r, ...(live ? { cpuPercent: live.cpuPercent, rssBytes: live.rssBytes, startedAt: live.startedAt } : {}) };
+    });
+  }
+
+  /**
+   * After a daemon restart: re-adopts the recorded instances that still run (the same
+   * processes: never a second copy) and starts again the ones that died meanwhile.
+   */
+  async recover(): Promise<{ adopted: number; restarted: number }> {
+    const { store } = this.deps;
+    const recorded: RecordedInstance[] = [];
+    const specs = new Map<string, InstanceSpec>();
+    for (const r of await store.listInstances()) {
+      const release = await store.getRelease(r.app, r.env, r.release);
+      if (!release || !serviceOf(release, r.service) || r.state === 'stopped') {
+        await store.deleteInstance(r.id);
+        continue;
+      }
+      const spec = this.specOf(r.id, release, r.service, r.port);
+      specs.set(r.id, spec);
+      if (r.port !== undefined) this.deps.ports.reserve(r.id, r.port);
+      recorded.push({ spec, state: r.state, pid: r.pid, pidStartTime: r.pidStartTime, restarts: r.restarts });
+    }
+    const { adopted, dead } = await this.requireDriver().recover(recorded);
+    for (const status of adopted) await this.record(status.id, status);
+    let restarted = 0;
+    for (const { id } of dead) {
+      const record = await store.getInstance(id);
+      if (!record || record.state === 'draining') {
+        this.deps.ports.release(id);
+        await store.deleteInstance(id);
+        continue;
+      }
+      await this.record(id, await this.requireDriver().start(specs.get(id)!));
+      restarted++;
+    }
+    this.deps.onChange?.();
+    return { adopted: adopted.length, restarted };
+  }
+
+  // InstanceListener: the driver's reports, recorded in order.
+  onTransition(id: string, from: InstanceState, to: InstanceState, reason: string | undefined): void {
+    this.pending = this.pending.then(() => this.recordTransition(id, from, to, reason)).catch(() => undefined);
+  }
+
+  onProblem(id: string, problem: string): void {
+    this.pending = this.pending.then(async () => {
+      const r = await this.deps.store.getInstance(id);
+      if (r) await this.deps.store.appendEvent({ time: this.deps.now(), app: r.app, env: r.env, service: r.service, kind: 'instance.problem', message: `${id}: ${problem}` });
+    }).catch(() => undefined);
+  }
+
+  /** Waits until every reported transition is recorded. */
+  settled(): Promise<void> {
+    return this.pending;
+  }
+
+  private async recordTransition(id: string, from: InstanceState, to: InstanceState, reason: string | undefined): Promise<void> {
+    const { store, now } = this.deps;
+    const r = await store.getInstance(id);
+    if (!r) return;
+    const live = this.driver?.inspect(id);
+    await store.putInstance({ ...r, state: to, reason, pid: live?.pid ?? r.pid, pidStartTime: live?.pidStartTime ?? r.pidStartTime, restarts: live?.restarts ?? r.restarts, updatedAt: now() });
+    if (NOTABLE.has(to)) {
+      await store.appendEvent({ time: now(), app: r.app, env: r.env, service: r.service, kind: `instance.${to}`, message: `${id} ${from} → ${to}${reason ? ` (${reason})` : ''}`, data: { instance: id, from, to, reason } });
+    }
+    this.deps.onChange?.();
+  }
+
+  private async startOne(app: string, env: string, service: string, release: ReleaseRecord): Promise<InstanceStatus> {
+    const { store, ports, now } = this.deps;
+    const id = `${app}.${env}.${service}.${releaseName(release.version)}.${randomBytes(3).toString('hex')}`;
+    const web = serviceOf(release, service)!.spec.kind === 'web';
+    const port = web ? await ports.allocate(id) : undefined;
+    // Recorded before it is spawned, so that a daemon dying right after can find it again.
+    await store.putInstance({ id, app, env, service, release: release.version, state: 'starting', port, restarts: 0, createdAt: now(), updatedAt: now() });
+    const status = await this.requireDriver().start(this.specOf(id, release, service, port));
+    await this.record(id, status);
+    this.deps.onChange?.();
+    return status;
+  }
+
+  private async stopOne(id: string): Promise<void> {
+    await this.requireDriver().stop(id, { forget: true });
+    await this.pending;
+    this.deps.ports.release(id);
+    await this.deps.store.deleteInstance(id);
+    this.deps.onChange?.();
+  }
+
+  private async record(id: string, status: InstanceStatus): Promise<void> {
+    const r = await this.deps.store.getInstance(id);
+    if (!r) return;
+    await this.deps.store.putInstance({ ...r, state: status.state, reason: status.reason, pid: status.pid, pidStartTime: status.pidStartTime, restarts: status.restarts, updatedAt: this.deps.now() });
+  }
+
+  private async active(app: string, env: string, service: string): Promise<InstanceRecord[]> {
+    return (await this.deps.store.listInstances({ app, env, service })).filter((r) => ACTIVE.has(r.state));
+  }
+
+  private specOf(id: string, release: ReleaseRecord, service: string, port: number | undefined): InstanceSpec {
+    const { spec, build } = serviceOf(release, service)!;
+    return {
+      id,
+      app: release.app,
+      env: release.env,
+      service,
+      release: release.version,
+      command: spec.run,
+      cwd: build.dir,
+      vars: spec.env,
+      port,
+      logDir: join(this.deps.logsDir, release.app, release.env, id),
+      stopTimeoutMs: spec.stop_timeout,
+      memoryLimitBytes: spec.size.memory,
+      portWaitMs: spec.kind === 'web' ? spec.deploy.timeout : undefined,
+    };
+  }
+
+  private requireDriver(): Driver {
+    if (!this.driver) throw new WharfError('INTERNAL', 'the fleet has no driver attached');
+    return this.driver;
+  }
+}
