@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { processIsAlive } from '../apply/env-lock.js';
 import { runWharf } from './testing.js';
 
-const SPEC = 'app: shop\nservices:\n  web: { run: node server.js, routes: [{ path: / }] }\n';
+const SPEC = 'app: shop\nservices:\n  web: { run: node server.cjs, routes: [{ path: / }] }\n';
+const SERVER = "require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT));\nprocess.on('SIGTERM', () => process.exit(0));\n";
 
 describe('the wharf CLI', () => {
   let root: string;
@@ -16,12 +17,16 @@ describe('the wharf CLI', () => {
 
   before(() => {
     root = mkdtempSync(join(tmpdir(), 'wharf-cli-'));
+    chmodSync(root, 0o711); // under root, the app user passes through to its builds
     app = join(root, 'app');
     data = join(root, 'data');
     mkdirSync(app);
     writeFileSync(join(app, 'wharf.yaml'), SPEC);
+    writeFileSync(join(app, 'server.cjs'), SERVER);
   });
   after(async () => {
+    // Instances outlive the daemon by design: scale the app away before stopping it.
+    await runWharf(['scale', 'web=0', '--data-dir', data], { cwd: app });
     await runWharf(['daemon', 'stop', '--data-dir', data]);
     rmSync(root, { recursive: true, force: true });
   });
@@ -110,6 +115,7 @@ describe('the wharf CLI', () => {
   });
 
   it('stops the background daemon', async () => {
+    assert.equal((await wharf('scale', 'web=0')).code, 0, 'the app is scaled away first: instances outlive the daemon');
     const info = JSON.parse(readFileSync(join(data, 'daemon.json'), 'utf8')) as { pid: number };
     const r = await wharf('daemon', 'stop');
     assert.match(r.stdout, new RegExp(`Stopped the daemon \\(pid ${info.pid}\\)`));

@@ -63,6 +63,33 @@ export class ApiTransport {
   }
 
   /**
+   * Sends `body` and reads a streamed answer of newline-delimited JSON (NDJSON), calling
+   * `onLine` with each line as it arrives; an error answer throws like `request` does.
+   */
+  async requestLines(method: string, path: string, body: unknown, onLine: (line: string) => void, signal?: AbortSignal): Promise<void> {
+    const res = await open(this.endpoint, {
+      method,
+      path,
+      headers: { accept: 'application/x-ndjson' },
+      body: Buffer.from(JSON.stringify(body)),
+      ...(signal === undefined ? {} : { signal }),
+    });
+    const status = res.statusCode ?? 500;
+    if (status >= 400) throw errorFromResponse(status, await readBody(res));
+    let partial = '';
+    try {
+      for await (const chunk of res) {
+        const lines = (partial + (chunk as Buffer).toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) if (line.trim()) onLine(line);
+      }
+    } catch (e) {
+      throw connectionError(e, this.endpoint);
+    }
+    if (partial.trim()) onLine(partial);
+  }
+
+  /**
    * Follows the event stream at `path` until `signal` aborts (then resolves), reconnecting
    * from the last event id whenever the connection drops. Rejects if the daemon cannot be
    * reached at first, if it refuses the stream (an error answer), or if `onEvent` throws.

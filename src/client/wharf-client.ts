@@ -1,5 +1,8 @@
 import type { Plan } from '../plan/types.js';
 import type { AuditRecord, EnvironmentRecord, EventRecord, LockRecord, ResourceRecord, AppRecord } from '../state/types.js';
+import type { InstanceView } from '../deploy/fleet.js';
+import type { LogLine } from '../runtime/index.js';
+import type { ReleaseRecord } from '../state/types.js';
 import type { ApiTransport } from './transport.js';
 
 export interface AppRef {
@@ -77,15 +80,59 @@ export class WharfClient {
   releaseLock(app: string, env: string): Promise<{ released: PublicLock }> {
     return this.transport.request('DELETE', `${envPath(app, env)}/lock`);
   }
+
+  instances(app: string, env: string): Promise<{ instances: InstanceView[] }> {
+    return this.transport.request('GET', `${envPath(app, env)}/instances`);
+  }
+
+  releases(app: string, env: string, limit?: number): Promise<{ releases: Omit<ReleaseRecord, 'spec'>[] }> {
+    return this.transport.request('GET', `${envPath(app, env)}/releases${queryString({ limit })}`);
+  }
+
+  logs(app: string, env: string, q: LogQueryParams = {}): Promise<{ lines: LogLine[] }> {
+    return this.transport.request('GET', `${envPath(app, env)}/logs${queryString(q)}`);
+  }
+
+  /** The last `tail` lines, then new ones as they are written, until `signal` aborts. */
+  followLogs(app: string, env: string, q: LogQueryParams, onLine: (line: LogLine) => void, signal: AbortSignal): Promise<void> {
+    return this.transport.stream(`${envPath(app, env)}/logs/stream${queryString(q)}`, (e) => onLine(JSON.parse(e.data) as LogLine), signal);
+  }
+
+  scale(app: string, env: string, counts: Record<string, number>): Promise<{ scaled: Record<string, { from: number; to: number }> }> {
+    return this.transport.request('POST', `${envPath(app, env)}/scale`, { counts });
+  }
+
+  restart(app: string, env: string, service?: string): Promise<{ restarted: number }> {
+    return this.transport.request('POST', `${envPath(app, env)}/restart`, { service });
+  }
+
+  /** Runs a one-off command; its output arrives through `onOutput`; resolves its exit status. */
+  async run(app: string, env: string, command: string, service: string | undefined, onOutput: (data: Buffer, stream: 'stdout' | 'stderr') => void, signal?: AbortSignal): Promise<number> {
+    let status: number | undefined;
+    await this.transport.requestLines('POST', `${envPath(app, env)}/run`, { command, service }, (line) => {
+      const msg = JSON.parse(line) as { stream?: 'stdout' | 'stderr'; data?: string; exit?: number; error?: { code: string; message: string } };
+      if (msg.data !== undefined && msg.stream) onOutput(Buffer.from(msg.data, 'base64'), msg.stream);
+      if (msg.exit !== undefined) status = msg.exit;
+      if (msg.error) throw new Error(msg.error.message);
+    }, signal);
+    if (status === undefined) throw new Error('the one-off process ended without an exit status');
+    return status;
+  }
+}
+
+export interface LogQueryParams {
+  service?: string | undefined;
+  since?: number | undefined;
+  tail?: number | undefined;
 }
 
 function envPath(app: string, env: string): string {
   return `/v1/apps/${encodeURIComponent(app)}/envs/${encodeURIComponent(env)}`;
 }
 
-function queryString(q: TimelineQuery): string {
+function queryString(q: object): string {
   const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
+  for (const [k, v] of Object.entries(q) as [string, unknown][]) if (v !== undefined) params.set(k, String(v));
   const s = params.toString();
   return s ? `?${s}` : '';
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +53,7 @@ describe('the control daemon', () => {
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'wharf-daemon-'));
+    chmodSync(root, 0o711); // under root, the app user must pass through to builds
     appDir = join(root, 'app');
     mkdirSync(appDir);
     writeFileSync(join(appDir, 'wharf.yaml'), SPEC);

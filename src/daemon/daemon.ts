@@ -4,21 +4,22 @@ import { Applier } from '../apply/applier.js';
 import { processIsAlive } from '../apply/env-lock.js';
 import type { Target } from '../apply/target.js';
 import { openStore } from '../state/open-store.js';
-import { RecordingTarget } from '../targets/recording/recording-target.js';
 import { VERSION } from '../version.js';
 import { EventHub } from './event-hub.js';
 import { loadOrCreateToken, startControlServer } from './http/index.js';
 import { dataDirPaths, type DaemonInfo } from './paths.js';
 import { lockRoutes } from './routes/lock-routes.js';
+import { runtimeRoutes } from './routes/runtime-routes.js';
 import { specRoutes } from './routes/spec-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { timelineRoutes } from './routes/timeline-routes.js';
+import { wireLocalRuntime } from './runtime-wiring.js';
 
 export interface DaemonOptions {
   dataDir: string;
   /** Also serve the control API on TCP (bearer token required), e.g. for the dashboard. */
   listen?: { host: string; port: number } | undefined;
-  /** Where applied resources become real. */
+  /** Where applied resources become real. @default the local runtime */
   target?: Target;
   now?: () => number;
 }
@@ -44,8 +45,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const token = await loadOrCreateToken(paths.dataDir);
     const hub = await EventHub.create(rawStore);
     const store = hub.observe(rawStore);
-    // Until the local runtime target lands, applied resources are recorded and not run.
-    const target = options.target ?? new RecordingTarget();
+    const runtime = wireLocalRuntime(store, paths.dataDir, now, () => undefined);
+    const recovered = await runtime.fleet.recover();
+    if (recovered.adopted || recovered.restarted) {
+      console.log(`re-adopted ${recovered.adopted} running instances, restarted ${recovered.restarted} that had died`);
+    }
+    const target = options.target ?? runtime.target;
     const applier = new Applier(store, target, { pid: process.pid, hostname: hostname(), isAlive: processIsAlive, now });
     const startedAt = now();
     const server = await startControlServer({
@@ -57,6 +62,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         ...specRoutes(applier),
         ...timelineRoutes(store, hub),
         ...lockRoutes(store, now),
+        ...runtimeRoutes({ store, fleet: runtime.fleet, operations: runtime.operations, logsDir: runtime.dirs.logs }),
       ],
     });
     const info: DaemonInfo = { pid: process.pid, socket: server.socketPath, url: server.tcp?.url, version: VERSION, startedAt };
@@ -69,6 +75,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       stop: () =>
         (stopped ??= (async () => {
           await server.stop();
+          // Instances outlive the daemon: stop supervising them, never the processes.
+          await runtime.driver.detach();
+          await runtime.fleet.settled();
           await hub.settled();
           await rawStore.close();
           rmSync(paths.daemonInfo, { force: true });

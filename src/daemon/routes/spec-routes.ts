@@ -32,10 +32,11 @@ export function specRoutes(applier: Applier): Route[] {
       method: 'POST',
       path: '/v1/apply',
       handler: async ({ body, caller }) => {
-        const { env } = load(body);
+        const { app, env } = load(body);
         const result = await applier.apply({
           desired: desiredState(env),
           from: env.from,
+          source: { dir: app.dir, environment: env },
           by: { actor: caller.actor, client: caller.client },
           expectHash: optionalString(body, 'expectHash'),
         });

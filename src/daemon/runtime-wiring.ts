@@ -1,0 +1,59 @@
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { WharfError } from '../errors.js';
+import { Builder } from '../build/builder.js';
+import { Fleet } from '../deploy/fleet.js';
+import { Operations } from '../deploy/operations.js';
+import { Releaser } from '../deploy/releaser.js';
+import { defaultIdentity, PortPool, ProcessDriver, run, type Identity, type OneOffOptions, type OneOffSpec } from '../runtime/index.js';
+import type { Store } from '../state/store.js';
+import { LocalTarget } from '../targets/local/local-target.js';
+
+/**
+ * The data dir's layout for the local runtime. The dir itself is 0711: app processes (an
+ * unprivileged user under root) may pass through it to their builds, but cannot list it,
+ * and every file of the daemon's own (state, token, socket, keys) is 0600.
+ */
+export function runtimeDirs(dataDir: string) {
+  const dirs = { builds: join(dataDir, 'builds'), logs: join(dataDir, 'logs'), releases: join(dataDir, 'releases') };
+  chmodSync(dataDir, 0o711);
+  mkdirSync(dirs.builds, { recursive: true, mode: 0o755 });
+  mkdirSync(dirs.logs, { recursive: true, mode: 0o700 });
+  mkdirSync(dirs.releases, { recursive: true, mode: 0o700 });
+  return dirs;
+}
+
+/** The local runtime's components, wired: builds, releases, the fleet and its driver. */
+export function wireLocalRuntime(store: Store, dataDir: string, now: () => number, onChange: () => void) {
+  const dirs = runtimeDirs(dataDir);
+  // Under root, everything of the app's own — build, instances, release and one-off
+  // commands — runs as the unprivileged app user, never as the daemon.
+  const identity = defaultIdentity();
+  if (identity) checkReachable(dirs.builds, identity);
+  const runOneOff = (spec: OneOffSpec, options: OneOffOptions) => run(spec, { ...options, identity });
+  const builder = new Builder({ buildsDir: dirs.builds, clock: { now }, ...(identity ? { runAs: identity } : {}) });
+  const fleet = new Fleet({ store, ports: new PortPool(), logsDir: dirs.logs, now, onChange });
+  const driver = new ProcessDriver({ listener: fleet });
+  fleet.attach(driver);
+  const releaser = new Releaser({ store, builder, runOneOff, releasesDir: dirs.releases, now });
+  const target = new LocalTarget({ store, releaser, fleet, now });
+  const operations = new Operations({ store, fleet, runOneOff, now });
+  return { builder, fleet, driver, releaser, target, operations, dirs };
+}
+
+/**
+ * Apps run as `identity` from their build directory, so every folder above it must let that
+ * user pass. Refusing to start is kinder than instances that crash-loop on EACCES.
+ */
+function checkReachable(dir: string, identity: Identity): void {
+  for (let d = dirname(dir); ; d = dirname(d)) {
+    const st = statSync(d);
+    const passes = st.uid === identity.uid ? st.mode & 0o100 : st.gid === identity.gid ? st.mode & 0o010 : st.mode & 0o001;
+    if (!passes) {
+      throw new WharfError('USAGE', `the app user (uid ${identity.uid}) cannot reach its builds: ${d} is mode ${(st.mode & 0o777).toString(8)}`, {
+        hint: `put the data dir where any user may pass through (e.g. --data-dir /var/lib/wharf), or \`chmod o+x ${d}\``,
+      });
+    }
+    if (d === dirname(d)) return;
+  }
+}
