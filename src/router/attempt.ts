@@ -15,6 +15,7 @@ import type { UpstreamConn, UpstreamListener } from './upstream-pool.js';
 const SMALL_BODY = 16 * 1024;
 
 export class Attempt implements UpstreamListener {
+  requestComplete = false;
   private conn: UpstreamConn | undefined;
   private timer: NodeJS.Timeout | undefined;
   private settled = false;
@@ -74,6 +75,7 @@ export class Attempt implements UpstreamListener {
 
   /** The whole request is out: the response timeout starts. A timeout is not retried (the instance may still act on it). */
   private sent(): void {
+    this.requestComplete = true;
     if (this.responded || this.settled) return;
     this.timer = setTimeout(() => {
       this.conn?.destroy();

@@ -174,3 +174,43 @@ describe('router: health, ejection, retries, drain and limits', () => {
   });
 });
 
+
+describe('router: upstream connection reuse after an early answer', () => {
+  it('never reuses a connection whose request body was still being sent when the answer came', async () => {
+    const { startRouter: start } = await import('./testing/router-process.js');
+    const net = await import('node:net');
+    // An instance that answers at once, before reading the body, and then reads whatever comes.
+    const seen: string[] = [];
+    const ports = new Set<number>();
+    const server = net.createServer((s) => {
+      s.on('error', () => {});
+      s.on('data', (d: Buffer) => {
+        const text = d.toString('latin1');
+        seen.push(text);
+        ports.add(s.remotePort ?? 0);
+        if (/^(GET|POST) /.test(text)) s.write('HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\n\r\n');
+      });
+    });
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    const r = await start();
+    try {
+      await r.admin.pushTable(table(1, route('early', 'early.localhost', [{ release: 'v1', weight: 1, ports: [port] }], { health: { intervalMs: 600_000 } })));
+      const [host, p] = r.http.split(':');
+      const c = net.connect(Number(p), host);
+      let got = '';
+      c.on('data', (d: Buffer) => (got += d.toString()));
+      c.write('POST /upload HTTP/1.1\r\nHost: early.localhost\r\nContent-Length: 10\r\n\r\nhello');
+      await waitFor('the early answer', () => got.includes('413'));
+      c.write('world');
+      c.destroy();
+      assert.equal((await request(r.http, { host: 'early.localhost', path: '/next' })).status, 413);
+      const next = seen.find((t) => t.startsWith('GET /next'));
+      assert.ok(next !== undefined, 'the next request reached the instance as a request, not as body bytes');
+      assert.equal(ports.size, 2, 'it came on a new connection');
+    } finally {
+      await r.stop();
+      server.close();
+    }
+  });
+});

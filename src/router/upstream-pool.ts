@@ -14,6 +14,8 @@ import { ResponseParser, type ResponseHead } from './response-parser.js';
 
 /** What an attempt hears from its connection. */
 export interface UpstreamListener {
+  /** The whole request has been written; a connection whose request was cut short is never reused. */
+  readonly requestComplete: boolean;
   /** The connection is open (at once for a reused one). */
   onReady(conn: UpstreamConn): void;
   onHead(head: ResponseHead): void;
@@ -52,8 +54,10 @@ export class UpstreamConn {
         if (this.listener?.onBody(c) === false) socket.pause();
       },
       onEnd: (clean) => {
-        if (!clean) this.reusable = false;
         const l = this.listener;
+        // An answer that came before the whole request body went out (an early 413, say)
+        // leaves the instance expecting more body: the next request would be read as body.
+        if (!clean || l?.requestComplete === false) this.reusable = false;
         this.listener = undefined;
         this.pool.done(this, this.reusable);
         l?.onEnd();
