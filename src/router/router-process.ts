@@ -62,7 +62,11 @@ export async function runRouterProcess(args: RouterArgs, argv: readonly string[]
   };
 
   const admin = new AdminServer({
-    pushTable: (t) => router.pushTable(t),
+    pushTable: (t) => {
+      // The new process has already read the table from disk: a push now would be lost on it.
+      if (phase === 'handing-off') throw new WharfError('CONFLICT', 'router is handing over to a new process', { hint: 'push again in a moment' });
+      return router.pushTable(t);
+    },
     getTable: () => router.getTable(),
     metrics: () => router.metrics(),
     drainEvents: () => router.drainEvents(),
