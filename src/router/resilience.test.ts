@@ -4,7 +4,7 @@ import type { DrainEvent } from './drain.js';
 import { request } from './testing/client.js';
 import { startRouter, waitFor, type RunningRouter } from './testing/router-process.js';
 import { route, table } from './testing/tables.js';
-import { closedPort, startEcho, startSilent, type Upstream } from './testing/upstreams.js';
+import { closedPort, startEcho, startSilent, startSlow, type Upstream } from './testing/upstreams.js';
 
 type Echo = Upstream & { health: { status: number } };
 const up = (res: { body: string }): string => (JSON.parse(res.body) as { upstream: string }).upstream;
@@ -146,9 +146,10 @@ describe('router: health, ejection, retries, drain and limits', () => {
   });
 
   it('queues over the in-flight limit and answers 503 with Retry-After when the queue is full', async () => {
-    const a = await echo('one');
+    const a = await startSlow(300, 'one');
+    echoes.push(a);
     await push(route('lim', 'lim.localhost', [{ release: 'v1', weight: 1, ports: [a.port] }], { limits: { maxInFlightPerInstance: 1, queueSize: 1, queueTimeoutMs: 5_000 } }));
-    const first = request(r.http, { host: 'lim.localhost', path: '/?delay=300' });
+    const first = request(r.http, { host: 'lim.localhost', path: '/' });
     await waitFor('first in flight', async () => (await instance('lim', 'v1-0')).inFlight === 1);
     const queued = request(r.http, { host: 'lim.localhost', path: '/' });
     await new Promise((res) => setTimeout(res, 50));

@@ -42,6 +42,8 @@ export interface EchoOptions {
   health?: { status: number };
   /** Status of every other answer, overriding `?status`. */
   status?: number;
+  /** Wait before every answer (health checks excepted), added to `?delay`. */
+  delayMs?: number;
 }
 
 /**
@@ -71,12 +73,17 @@ export function startEcho(o: EchoOptions = {}): Promise<Upstream & { health: { s
         res.writeHead(o.status ?? Number(url.searchParams.get('status') ?? 200), { 'content-type': 'application/json', 'x-upstream': name, 'keep-alive': 'timeout=5' });
         res.end(body);
       };
-      const delay = Number(url.searchParams.get('delay') ?? 0);
+      const delay = Number(url.searchParams.get('delay') ?? 0) + (o.delayMs ?? 0);
       if (delay > 0) setTimeout(reply, delay);
       else reply();
     });
   });
   return tracked(server, hits).then((u) => Object.assign(u, { health }));
+}
+
+/** An echo server that takes `delayMs` to answer anything but its health check. */
+export function startSlow(delayMs: number, name = 'slow'): Promise<Upstream & { health: { status: number } }> {
+  return startEcho({ name, delayMs });
 }
 
 /** Accepts connections and reads requests but never answers (health checks included). */
