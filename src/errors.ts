@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   INTERNAL: 500,
   /** The path exists under other methods (RFC 9110 §15.5.6); the control API's router raises it. */
   METHOD_NOT_ALLOWED: 405,
+  /** The router's admin socket does not answer (router not running, or restarting). */
+  ROUTER_UNREACHABLE: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

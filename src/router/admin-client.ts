@@ -96,7 +96,7 @@ export class RouterAdminClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new WharfError('DAEMON_UNREACHABLE', `router admin socket ${this.socketPath} did not answer ${op} in ${this.timeoutMs} ms`));
+        reject(new WharfError('ROUTER_UNREACHABLE', `router admin socket ${this.socketPath} did not answer ${op} in ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       this.pending.set(id, {
         resolve: (v) => (clearTimeout(timer), resolve(v)),
@@ -118,14 +118,14 @@ export class RouterAdminClient {
           if (this.socket === s) this.socket = undefined;
           for (const [id, p] of this.pending) {
             this.pending.delete(id);
-            p.reject(new WharfError('DAEMON_UNREACHABLE', `router admin connection closed before answering`));
+            p.reject(new WharfError('ROUTER_UNREACHABLE', `router admin connection closed before answering`));
           }
         });
         return s;
       },
       (e: unknown) => {
         this.connecting = undefined;
-        throw new WharfError('DAEMON_UNREACHABLE', `cannot reach the router at ${this.socketPath}`, {
+        throw new WharfError('ROUTER_UNREACHABLE', `cannot reach the router at ${this.socketPath}`, {
           cause: e,
           hint: 'is the router running? `wharf router` starts it',
         });
