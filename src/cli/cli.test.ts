@@ -69,7 +69,7 @@ describe('the wharf CLI', () => {
   });
 
   it('starts the daemon with up, then plan exits 0 with no changes and 2 with changes', async () => {
-    const up = await wharf('up');
+    const up = await wharf('up', '--http', 'off');
     assert.equal(up.code, 0, up.stderr);
     assert.match(up.stdout, /Started the Wharf daemon \(pid \d+/);
     assert.match(up.stdout, /Applied shop\/production\. Resources: 2 added/);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiTransport } from '../client/transport.js';
 import { WharfClient, type Status } from '../client/wharf-client.js';
@@ -32,13 +33,13 @@ export function readDaemonInfo(dataDir: string): DaemonInfo | undefined {
  * Starts the daemon in the background unless one answers on the data dir's socket: detached
  * in its own session (so it outlives this command), output appended to daemon.log.
  */
-export async function ensureDaemon(dataDir: string, listen: string | undefined, timeoutMs = 20_000): Promise<{ started: boolean; status: Status }> {
+export async function ensureDaemon(dataDir: string, listen: string | undefined, http: string | undefined, timeoutMs = 20_000): Promise<{ started: boolean; status: Status }> {
   const running = await daemonStatus(dataDir);
   if (running) return { started: false, status: running };
   const paths = dataDirPaths(dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const log = openSync(paths.daemonLog, 'a', 0o600);
-  const args = [CLI_ENTRY, 'daemon', '--data-dir', dataDir, ...(listen ? ['--listen', listen] : [])];
+  const args = [CLI_ENTRY, 'daemon', '--data-dir', dataDir, ...(listen ? ['--listen', listen] : []), ...(http ? ['--http', http] : [])];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
   closeSync(log);
   child.unref();
@@ -69,6 +70,23 @@ export async function stopDaemon(dataDir: string, timeoutMs = 15_000): Promise<{
   }
   process.kill(info.pid, 'SIGKILL');
   return { pid: info.pid, forced: true };
+}
+
+export const DEFAULT_ROUTER_LISTEN = '127.0.0.1:8080';
+
+/**
+ * Where the router serves: the flag (`off` for none), else where it served last time (so a
+ * restarted daemon adopts its router), else the default.
+ */
+export function routerListen(dataDir: string, flag: string | undefined): { host: string; port: number } | undefined {
+  if (flag === 'off') return undefined;
+  if (flag) return parseListen(flag);
+  try {
+    const info = JSON.parse(readFileSync(join(dataDir, 'router.json'), 'utf8')) as { listen: { host: string; port: number } };
+    return info.listen;
+  } catch {
+    return parseListen(DEFAULT_ROUTER_LISTEN);
+  }
 }
 
 /** "127.0.0.1:7070", "[::1]:0", ":7070" (all interfaces is never the default: the token travels in clear). */

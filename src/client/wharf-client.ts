@@ -17,6 +17,8 @@ export interface Status {
   pid: number;
   dataDir: string;
   startedAt: number;
+  /** The router the daemon runs, if any: where routed HTTP is served. */
+  router: { pid: number | undefined; listen: { host: string; port: number } } | null;
 }
 
 export interface TimelineQuery {
@@ -79,6 +81,10 @@ export class WharfClient {
 
   releaseLock(app: string, env: string): Promise<{ released: PublicLock }> {
     return this.transport.request('DELETE', `${envPath(app, env)}/lock`);
+  }
+
+  restartRouter(): Promise<{ pid: number }> {
+    return this.transport.request('POST', '/v1/router/restart');
   }
 
   instances(app: string, env: string): Promise<{ instances: InstanceView[] }> {

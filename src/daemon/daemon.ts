@@ -13,6 +13,9 @@ import { runtimeRoutes } from './routes/runtime-routes.js';
 import { specRoutes } from './routes/spec-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { timelineRoutes } from './routes/timeline-routes.js';
+import { RouterSupervisor } from './router-supervisor.js';
+import { currentTable } from './router-table-source.js';
+import { routerRoutes } from './routes/router-routes.js';
 import { wireLocalRuntime } from './runtime-wiring.js';
 
 export interface DaemonOptions {
@@ -21,6 +24,8 @@ export interface DaemonOptions {
   listen?: { host: string; port: number } | undefined;
   /** Where applied resources become real. @default the local runtime */
   target?: Target;
+  /** Run the router (the data plane) and serve routed HTTP here; without it, instances serve on their own ports. */
+  router?: { listen: { host: string; port: number } } | undefined;
   now?: () => number;
 }
 
@@ -45,7 +50,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const token = await loadOrCreateToken(paths.dataDir);
     const hub = await EventHub.create(rawStore);
     const store = hub.observe(rawStore);
-    const runtime = wireLocalRuntime(store, paths.dataDir, now, () => undefined);
+    let router: RouterSupervisor | undefined;
+    const runtime = wireLocalRuntime(store, paths.dataDir, now, { onChange: () => void router?.push(), traffic: () => router });
+    if (options.router) {
+      router = new RouterSupervisor({ dataDir: paths.dataDir, listen: options.router.listen, table: (g) => currentTable(store, runtime.fleet, g), log: (l) => console.log(l) });
+      const { adopted, pid } = await router.start();
+      console.log(`${adopted ? 'adopted the running router' : 'started the router'} (pid ${pid}) on ${options.router.listen.host}:${options.router.listen.port}`);
+    }
     const recovered = await runtime.fleet.recover();
     if (recovered.adopted || recovered.restarted) {
       console.log(`re-adopted ${recovered.adopted} running instances, restarted ${recovered.restarted} that had died`);
@@ -58,7 +69,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       ...(options.listen ? { tcp: options.listen } : {}),
       token,
       routes: [
-        ...systemRoutes(store, { dataDir: paths.dataDir, startedAt }),
+        ...systemRoutes(store, { dataDir: paths.dataDir, startedAt, router: () => (router ? { pid: router.pid, listen: options.router!.listen } : null) }),
+        ...(router ? routerRoutes(router) : []),
         ...specRoutes(applier),
         ...timelineRoutes(store, hub),
         ...lockRoutes(store, now),
@@ -75,7 +87,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       stop: () =>
         (stopped ??= (async () => {
           await server.stop();
-          // Instances outlive the daemon: stop supervising them, never the processes.
+          // Instances and the router outlive the daemon: stop supervising them, never the processes.
+          router?.detach();
           await runtime.driver.detach();
           await runtime.fleet.settled();
           await hub.settled();

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { WharfError } from '../errors.js';
 import { Builder } from '../build/builder.js';
 import { Fleet } from '../deploy/fleet.js';
+import type { TrafficControl } from '../deploy/traffic.js';
 import { Operations } from '../deploy/operations.js';
 import { Releaser } from '../deploy/releaser.js';
 import { defaultIdentity, PortPool, ProcessDriver, run, type Identity, type OneOffOptions, type OneOffSpec } from '../runtime/index.js';
@@ -24,7 +25,7 @@ export function runtimeDirs(dataDir: string) {
 }
 
 /** The local runtime's components, wired: builds, releases, the fleet and its driver. */
-export function wireLocalRuntime(store: Store, dataDir: string, now: () => number, onChange: () => void) {
+export function wireLocalRuntime(store: Store, dataDir: string, now: () => number, hooks: { onChange: () => void; traffic: () => TrafficControl | undefined }) {
   const dirs = runtimeDirs(dataDir);
   // Under root, everything of the app's own — build, instances, release and one-off
   // commands — runs as the unprivileged app user, never as the daemon.
@@ -32,7 +33,16 @@ export function wireLocalRuntime(store: Store, dataDir: string, now: () => numbe
   if (identity) checkReachable(dirs.builds, identity);
   const runOneOff = (spec: OneOffSpec, options: OneOffOptions) => run(spec, { ...options, identity });
   const builder = new Builder({ buildsDir: dirs.builds, clock: { now }, ...(identity ? { runAs: identity } : {}) });
-  const fleet = new Fleet({ store, ports: new PortPool(), logsDir: dirs.logs, now, onChange });
+  const fleet = new Fleet({
+    store,
+    ports: new PortPool(),
+    logsDir: dirs.logs,
+    now,
+    onChange: hooks.onChange,
+    get traffic() {
+      return hooks.traffic();
+    },
+  });
   const driver = new ProcessDriver({ listener: fleet });
   fleet.attach(driver);
   const releaser = new Releaser({ store, builder, runOneOff, releasesDir: dirs.releases, now });

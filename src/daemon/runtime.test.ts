@@ -88,17 +88,17 @@ describe('the local runtime, through the daemon', () => {
   });
 
   it('builds, releases and runs the app: up serves it from real processes', async () => {
-    const up = await wharf('up');
+    const up = await wharf('up', '--http', 'off');
     assert.equal(up.code, 0, up.stderr);
     const list = await instances();
     list.forEach((i) => i.pid && pids.add(i.pid));
     assert.deepEqual(list.map((i) => i.service).sort(), ['web', 'web', 'worker']);
-    assert.ok(list.every((i) => i.state === 'running' && i.release === 1));
+    assert.ok(list.every((i) => i.state === (i.service === 'web' ? 'healthy' : 'running') && i.release === 1), 'web instances pass the health gate');
     for (const i of web(list)) assert.match(await httpGet(i.port!), new RegExp(`^hello ${i.pid}$`));
     const { releases } = await client.releases('demo', 'production');
     assert.deepEqual(releases.map((r) => [r.version, r.status]), [[1, 'live']]);
     const ps = await wharf('ps');
-    for (const i of list) assert.match(ps.stdout, new RegExp(`${i.id.replaceAll('.', '\\.')}\\s+${i.service}\\s+v1\\s+running\\s+${i.pid}`));
+    for (const i of list) assert.match(ps.stdout, new RegExp(`${i.id.replaceAll('.', '\\.')}\\s+${i.service}\\s+v1\\s+${i.state}\\s+${i.pid}`));
   });
 
   it('runs the app as an unprivileged user that cannot read the daemon\'s data dir', { skip: process.getuid?.() !== 0 && 'needs root' }, async () => {
@@ -117,7 +117,7 @@ describe('the local runtime, through the daemon', () => {
     process.kill(info.pid, 'SIGKILL');
     await until('the daemon to die', async () => (processIsAlive(info.pid) ? undefined : true));
     for (const i of web(before)) assert.match(await httpGet(i.port!), /^hello \d+$/);
-    const up = await wharf('up');
+    const up = await wharf('up', '--http', 'off');
     assert.equal(up.code, 0, up.stderr);
     assert.match(up.stdout, /already matches its spec/);
     const afterRestart = await instances();

@@ -6,6 +6,8 @@ import type { InstanceState } from '../runtime/lifecycle.js';
 import type { Store } from '../state/store.js';
 import type { InstanceRecord, ReleaseRecord } from '../state/types.js';
 import { releaseName, serviceOf } from './release-snapshot.js';
+import { passHealthGate } from './health-gate.js';
+import type { TrafficControl } from './traffic.js';
 
 export interface FleetDeps {
   store: Store;
@@ -15,6 +17,8 @@ export interface FleetDeps {
   now: () => number;
   /** Told whenever instances start, stop or change state (the router's table follows them). */
   onChange?: () => void;
+  /** The router: new web instances must pass its health gate, old ones are drained through it. */
+  traffic?: TrafficControl | undefined;
 }
 
 /** An instance as `wharf ps` shows it: the record, with the driver's live figures. */
@@ -35,8 +39,12 @@ const NOTABLE: ReadonlySet<string> = new Set<InstanceState>(['crashed', 'crash-l
  * records and events. The only component that asks the driver to do anything.
  */
 export class Fleet implements InstanceListener {
+  /** Instances being taken out of rotation before they stop (the router's table marks them). */
+  readonly draining = new Set<string>();
   private driver: Driver | undefined;
   private pending: Promise<void> = Promise.resolve();
+  /** The health gate of each web instance that is running and not yet healthy. */
+  private readonly gates = new Map<string, Promise<boolean>>();
 
   constructor(private readonly deps: FleetDeps) {}
 
@@ -75,6 +83,43 @@ export class Fleet implements InstanceListener {
         hint: `\`wharf logs -s ${service}\` shows what it printed; the instances that were running still are`,
       });
     }
+    if (serviceOf(release, service)!.spec.kind !== 'web') return;
+    const verdicts = await Promise.all(started.map((s) => this.gate(s.id)));
+    const unhealthy = started.filter((_, i) => !verdicts[i]);
+    if (unhealthy.length) {
+      await Promise.all(started.map((s) => this.stopOne(s.id)));
+      const spec = serviceOf(release, service)!.spec;
+      throw new WharfError('DEPLOY_FAILED', `${service}: ${unhealthy.length} new instance${unhealthy.length === 1 ? '' : 's'} of ${releaseName(release.version)} did not pass the health gate within ${Math.round(spec.deploy.timeout / 1000)}s (GET ${spec.health.path})`, {
+        hint: `the path must answer 2xx or 3xx; \`wharf events\` has the last answers; the instances that were running still are`,
+      });
+    }
+  }
+
+  /**
+   * The health gate of a web instance, run once per time it comes up (first start, restart
+   * after a crash): on passing, the instance becomes healthy and enters the router's table.
+   */
+  private gate(id: string): Promise<boolean> {
+    const existing = this.gates.get(id);
+    if (existing) return existing;
+    const run = (async () => {
+      const { store, now } = this.deps;
+      const r = await store.getInstance(id);
+      const release = r && (await store.getRelease(r.app, r.env, r.release));
+      const frozen = release && serviceOf(release, r.service);
+      if (!r || !frozen || frozen.spec.kind !== 'web' || r.port === undefined) return false;
+      const deadline = now() + frozen.spec.deploy.timeout;
+      const live = () => ['running', 'healthy', 'unhealthy'].includes(this.driver?.inspect(id)?.state ?? '');
+      const { passed, last } = await passHealthGate(r.port, frozen.spec.health, deadline, live, now);
+      if (!live()) return false;
+      this.driver?.markHealth(id, passed);
+      if (!passed) {
+        await store.appendEvent({ time: now(), app: r.app, env: r.env, service: r.service, kind: 'instance.gate-failed', message: `${id} did not pass the health gate (GET ${frozen.spec.health.path}: ${last?.detail ?? 'no answer'})`, data: { instance: id, last } });
+      }
+      return passed;
+    })().finally(() => this.gates.delete(id));
+    this.gates.set(id, run);
+    return run;
   }
 
   async stopService(app: string, env: string, service: string): Promise<void> {
@@ -125,7 +170,10 @@ export class Fleet implements InstanceListener {
       recorded.push({ spec, state: r.state, pid: r.pid, pidStartTime: r.pidStartTime, restarts: r.restarts });
     }
     const { adopted, dead } = await this.requireDriver().recover(recorded);
-    for (const status of adopted) await this.record(status.id, status);
+    for (const status of adopted) {
+      await this.record(status.id, status);
+      if (status.state === 'running' && status.port !== undefined) void this.gate(status.id);
+    }
     let restarted = 0;
     for (const { id } of dead) {
       const record = await store.getInstance(id);
@@ -162,6 +210,8 @@ export class Fleet implements InstanceListener {
     const { store, now } = this.deps;
     const r = await store.getInstance(id);
     if (!r) return;
+    // A web instance that comes (back) up is routed again only once it passes the gate.
+    if (to === 'running' && r.port !== undefined) void this.gate(id);
     const live = this.driver?.inspect(id);
     await store.putInstance({ ...r, state: to, reason, pid: live?.pid ?? r.pid, pidStartTime: live?.pidStartTime ?? r.pidStartTime, restarts: live?.restarts ?? r.restarts, updatedAt: now() });
     if (NOTABLE.has(to)) {
@@ -184,11 +234,26 @@ export class Fleet implements InstanceListener {
   }
 
   private async stopOne(id: string): Promise<void> {
+    await this.drain(id);
     await this.requireDriver().stop(id, { forget: true });
+    this.draining.delete(id);
     await this.pending;
     this.deps.ports.release(id);
     await this.deps.store.deleteInstance(id);
     this.deps.onChange?.();
+  }
+
+  /** A web instance stops taking requests, and its in-flight ones finish, before it is stopped. */
+  private async drain(id: string): Promise<void> {
+    const { traffic, store } = this.deps;
+    const r = await store.getInstance(id);
+    if (!traffic || !r || r.port === undefined || (r.state !== 'running' && r.state !== 'healthy' && r.state !== 'unhealthy')) return;
+    const release = await store.getRelease(r.app, r.env, r.release);
+    const frozen = release && serviceOf(release, r.service);
+    if (!frozen || frozen.spec.kind !== 'web') return;
+    this.draining.add(id);
+    this.deps.onChange?.();
+    await traffic.awaitDrained([id], frozen.spec.deploy.drain_timeout);
   }
 
   private async record(id: string, status: InstanceStatus): Promise<void> {

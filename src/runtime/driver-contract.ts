@@ -50,6 +50,22 @@ export function runDriverContract(name: string, factory: (listener: InstanceList
       assert.deepEqual(seen.filter((t) => t.id === s.id).map((t) => t.to), ['starting', 'running']);
     });
 
+    it('takes the health gate\'s verdict into the lifecycle: running → healthy ⇄ unhealthy', async () => {
+      fresh();
+      const port = await freePort();
+      const s = spec('node server.js', { port, portWaitMs: 10_000 });
+      await driver.start(s);
+      driver.markHealth(s.id, true);
+      assert.equal(driver.inspect(s.id)?.state, 'healthy');
+      driver.markHealth(s.id, false);
+      assert.equal(driver.inspect(s.id)?.state, 'unhealthy');
+      driver.markHealth(s.id, true);
+      assert.equal(driver.inspect(s.id)?.state, 'healthy');
+      driver.markHealth('never-started', true);
+      assert.equal(driver.inspect('never-started'), undefined);
+      assert.deepEqual(seen.filter((t) => t.id === s.id).map((t) => t.to), ['starting', 'running', 'healthy', 'unhealthy', 'healthy']);
+    });
+
     it('stops an instance gracefully and reports it stopped', async () => {
       fresh();
       const port = await freePort();

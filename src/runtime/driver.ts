@@ -99,6 +99,8 @@ export interface Driver {
   /** Graceful stop: SIGTERM to the group, SIGKILL after the timeout. Resolves once nothing of it runs. */
   stop(id: string, options?: StopOptions): Promise<InstanceStatus | undefined>;
   inspect(id: string): InstanceStatus | undefined;
+  /** Feeds the health gate's verdict into the lifecycle: running/unhealthy ⇄ healthy. */
+  markHealth(id: string, healthy: boolean): void;
   list(): InstanceStatus[];
   /** Re-attaches to recorded instances that are still alive; reports the dead ones. */
   recover(records: RecordedInstance[]): Promise<RecoverResult>;

@@ -2,20 +2,25 @@ import { startDaemon } from '../../daemon/daemon.js';
 import { resolveDataDir } from '../../daemon/paths.js';
 import { VERSION } from '../../version.js';
 import type { Command } from '../command.js';
-import { daemonStatus, parseListen, stopDaemon } from '../daemon-process.js';
+import { daemonStatus, DEFAULT_ROUTER_LISTEN, parseListen, routerListen, stopDaemon } from '../daemon-process.js';
 import { print, printJson } from '../io.js';
 import { JSON_OPTION } from '../options.js';
+import { connect } from '../connect.js';
 
 export const daemon: Command = {
   name: 'daemon',
   summary: 'run the control daemon in the foreground (`wharf up` starts it in the background)',
-  usage: '[--listen HOST:PORT]',
-  details: ['--listen also serves the control API on TCP; every request there needs the bearer token (data dir: api-token).'],
-  options: { listen: { type: 'string' } },
+  usage: '[--listen HOST:PORT] [--http HOST:PORT|off]',
+  details: [
+    '--listen also serves the control API on TCP; every request there needs the bearer token (data dir: api-token).',
+    `--http is where the router serves the apps (default: the last one used, else ${DEFAULT_ROUTER_LISTEN}); off runs no router.`,
+  ],
+  options: { listen: { type: 'string' }, http: { type: 'string' } },
   async run(ctx) {
     const dataDir = resolveDataDir(ctx.flags['data-dir'] as string | undefined);
     const listen = ctx.flags['listen'] ? parseListen(ctx.flags['listen'] as string) : undefined;
-    const d = await startDaemon({ dataDir, listen });
+    const http = routerListen(dataDir, ctx.flags['http'] as string | undefined);
+    const d = await startDaemon({ dataDir, listen, router: http ? { listen: http } : undefined });
     print(ctx.io, `wharf daemon ${VERSION} (pid ${process.pid}) serving ${d.socketPath}${d.url ? ` and ${d.url}` : ''}`);
     await new Promise<void>((resolve) => {
       process.once('SIGTERM', resolve);
@@ -47,5 +52,28 @@ export const daemonStatusCommand: Command = {
     if (ctx.flags['json']) return printJson(ctx.io, status ?? { ok: false });
     print(ctx.io, status ? `The daemon is running: version ${status.version}, pid ${status.pid}, data dir ${status.dataDir}.` : 'The daemon is not running (`wharf up` starts it).');
     return status ? 0 : 1;
+  },
+};
+
+export const routerRestart: Command = {
+  name: 'router restart',
+  summary: 'replace the router process without dropping a request (also how it is upgraded)',
+  usage: '',
+  async run(ctx) {
+    const { pid } = await connect(ctx.io, ctx.flags).restartRouter();
+    print(ctx.io, `The router was handed over to a new process (pid ${pid}).`);
+  },
+};
+
+export const routerStatus: Command = {
+  name: 'router status',
+  summary: 'say where the router serves and which process it is',
+  usage: '[--json]',
+  options: { ...JSON_OPTION },
+  json: true,
+  async run(ctx) {
+    const { router } = await connect(ctx.io, ctx.flags).status();
+    if (ctx.flags['json']) return printJson(ctx.io, router);
+    print(ctx.io, router ? `The router serves http://${router.listen.host}:${router.listen.port} (pid ${router.pid}).` : 'The daemon runs no router (started with --http off).');
   },
 };

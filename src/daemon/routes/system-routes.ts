@@ -2,9 +2,18 @@ import type { Store } from '../../state/store.js';
 import { VERSION } from '../../version.js';
 import type { Route } from '../http/index.js';
 
-export function systemRoutes(store: Store, info: { dataDir: string; startedAt: number }): Route[] {
+export interface RouterStatus {
+  pid: number | undefined;
+  listen: { host: string; port: number };
+}
+
+export function systemRoutes(store: Store, info: { dataDir: string; startedAt: number; router: () => RouterStatus | null }): Route[] {
   return [
-    { method: 'GET', path: '/v1/status', handler: () => ({ ok: true, version: VERSION, pid: process.pid, ...info }) },
+    {
+      method: 'GET',
+      path: '/v1/status',
+      handler: () => ({ ok: true, version: VERSION, pid: process.pid, dataDir: info.dataDir, startedAt: info.startedAt, router: info.router() }),
+    },
     { method: 'GET', path: '/v1/apps', handler: async () => ({ apps: await store.listApps() }) },
     {
       method: 'GET',

@@ -42,8 +42,21 @@ export class LocalTarget implements Target {
     const scaleOnly = change.op === 'update' && change.changes.every((f) => SCALE_FIELDS.has(String(f.path[0])));
     if (scaleOnly && live && serviceOf(live, change.name)) return fleet.scale(ctx.app, ctx.env, change.name, live, count);
     const { release } = await releaser.ensure({ environment: ctx.source.environment, dir: ctx.source.dir, includeUncommitted: ctx.source.includeUncommitted });
-    await fleet.roll(ctx.app, ctx.env, change.name, release, count);
+    try {
+      await fleet.roll(ctx.app, ctx.env, change.name, release, count);
+    } catch (e) {
+      if (release.status !== 'live') await this.fail(release, change.name, e);
+      throw e;
+    }
     await this.promoteIfRolledOut(release, live);
+  }
+
+  /** A release that could not roll out is failed, so the next apply makes a fresh one. */
+  private async fail(release: ReleaseRecord, service: string, e: unknown): Promise<void> {
+    const { store, now } = this.deps;
+    const reason = `${service}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+    await store.setReleaseStatus(release.app, release.env, release.version, 'failed', reason, now());
+    await store.appendEvent({ time: now(), app: release.app, env: release.env, service, kind: 'release.failed', message: `v${release.version} failed: ${reason}`, data: { release: release.version } });
   }
 
   /** The release traffic is on: the newest live one. */

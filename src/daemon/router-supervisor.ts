@@ -1,0 +1,154 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { processIsAlive } from '../apply/env-lock.js';
+import type { TrafficControl } from '../deploy/traffic.js';
+import { WharfError } from '../errors.js';
+import { RouterAdminClient } from '../router/admin-client.js';
+import type { DrainEvent } from '../router/drain.js';
+import type { Table } from '../router/table.js';
+
+const ROUTER_BIN = fileURLToPath(new URL('../router/bin.js', import.meta.url));
+
+export interface RouterSupervisorOptions {
+  dataDir: string;
+  /** Where the router serves HTTP. */
+  listen: { host: string; port: number };
+  /** The table to serve now; called before each push. */
+  table: (generation: number) => Promise<Table>;
+  log?: (line: string) => void;
+}
+
+/** What `<dataDir>/router.json` records of the router Wharf runs. */
+export interface RouterInfo {
+  pid: number;
+  listen: { host: string; port: number };
+  adminSocket: string;
+}
+
+/**
+ * Runs the router as its own process and keeps it running: adopts one that already answers
+ * on the admin socket (it outlives the daemon, as the data plane must), starts one
+ * otherwise, starts it again if it dies, and pushes it the table whenever instances change.
+ */
+export class RouterSupervisor implements TrafficControl {
+  readonly adminSocket: string;
+  private readonly client: RouterAdminClient;
+  private generation = 0;
+  private pushing: Promise<void> = Promise.resolve();
+  private pushAgain = false;
+  private watchdog: NodeJS.Timeout | undefined;
+  private readonly drained = new Map<string, DrainEvent>();
+  private unsubscribe: (() => void) | undefined;
+  private info: RouterInfo | undefined;
+
+  constructor(private readonly options: RouterSupervisorOptions) {
+    this.adminSocket = join(options.dataDir, 'router.sock');
+    this.client = new RouterAdminClient(this.adminSocket);
+  }
+
+  get pid(): number | undefined {
+    return this.info?.pid;
+  }
+
+  async start(): Promise<{ adopted: boolean; pid: number }> {
+    const adopted = await this.answers();
+    if (!adopted) await this.spawnRouter();
+    const current = await this.client.metrics();
+    this.generation = Math.max(this.generation, current.generation);
+    this.info = { pid: current.pid, listen: this.options.listen, adminSocket: this.adminSocket };
+    writeFileSync(join(this.options.dataDir, 'router.json'), `${JSON.stringify(this.info, null, 2)}\n`, { mode: 0o600 });
+    this.unsubscribe = await this.client.subscribe((e) => this.drained.set(e.instanceId, e));
+    this.watchdog = setInterval(() => void this.watch(), 2_000);
+    this.watchdog.unref();
+    await this.push();
+    return { adopted, pid: current.pid };
+  }
+
+  /** Pushes the current table; calls made while a push is under way coalesce into one more. */
+  push(): Promise<void> {
+    if (this.pushAgain) return this.pushing;
+    this.pushAgain = true;
+    this.pushing = this.pushing.then(async () => {
+      this.pushAgain = false;
+      const table = await this.options.table(++this.generation);
+      await this.client.pushTable(table);
+    }).catch((e) => this.options.log?.(`router: table push failed: ${(e as Error).message}`));
+    return this.pushing;
+  }
+
+  async awaitDrained(ids: readonly string[], timeoutMs: number): Promise<void> {
+    await this.pushing;
+    // The router ends each drain itself at its timeout; allow it a little longer to say so.
+    const deadline = Date.now() + timeoutMs + 2_000;
+    while (!ids.every((id) => this.drained.has(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    for (const id of ids) this.drained.delete(id);
+  }
+
+  /** Hands the listening sockets to a new router process, which drains the old one. */
+  async restart(): Promise<{ pid: number }> {
+    const { pid } = await this.client.restart();
+    this.info = { ...this.info!, pid };
+    // Drain events come from the process that serves; listen to the new one.
+    this.unsubscribe?.();
+    this.unsubscribe = await this.client.subscribe((e) => this.drained.set(e.instanceId, e));
+    writeFileSync(join(this.options.dataDir, 'router.json'), `${JSON.stringify(this.info, null, 2)}\n`, { mode: 0o600 });
+    return { pid };
+  }
+
+  /** Stops watching; the router keeps serving. */
+  detach(): void {
+    clearInterval(this.watchdog);
+    this.unsubscribe?.();
+    this.client.close();
+  }
+
+  private async watch(): Promise<void> {
+    if (await this.answers()) return;
+    if (this.info && processIsAlive(this.info.pid)) return; // busy, not dead
+    this.options.log?.('router: not answering and its process is gone; starting it again');
+    try {
+      await this.spawnRouter();
+      const m = await this.client.metrics();
+      this.info = { ...this.info!, pid: m.pid };
+      this.generation = Math.max(this.generation, m.generation);
+      await this.push();
+    } catch (e) {
+      this.options.log?.(`router: could not start: ${(e as Error).message}`);
+    }
+  }
+
+  private async answers(): Promise<boolean> {
+    if (!existsSync(this.adminSocket)) return false;
+    try {
+      await this.client.getTable();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async spawnRouter(): Promise<void> {
+    const { dataDir, listen } = this.options;
+    mkdirSync(join(dataDir, 'router'), { recursive: true, mode: 0o700 });
+    const logFile = join(dataDir, 'router.log');
+    const log = openSync(logFile, 'a', 0o600);
+    const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+    const child = spawn(process.execPath, [ROUTER_BIN, '--data-dir', join(dataDir, 'router'), '--listen', `${host}:${listen.port}`, '--admin-socket', this.adminSocket], {
+      detached: true,
+      stdio: ['ignore', log, log],
+    });
+    closeSync(log);
+    child.unref();
+    let exited = false;
+    child.once('exit', () => (exited = true));
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && !exited) {
+      if (await this.answers()) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join('\n    ') : '';
+    throw new WharfError('INTERNAL', `the router did not start on ${host}:${listen.port}`, { hint: `its log (${logFile}) ends with:\n    ${tail}` });
+  }
+}

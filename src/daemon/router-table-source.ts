@@ -1,0 +1,27 @@
+import { buildTable, type EnvTraffic } from '../deploy/route-table.js';
+import type { Fleet } from '../deploy/fleet.js';
+import type { Table } from '../router/table.js';
+import type { Store } from '../state/store.js';
+import type { InstanceRecord } from '../state/types.js';
+
+/**
+ * The table the router should serve now, from what the store records: for each environment
+ * with instances, its live release (or, before its first release goes live, the newest one
+ * being deployed that has instances).
+ */
+export async function currentTable(store: Store, fleet: Fleet, generation: number): Promise<Table> {
+  const byEnv = new Map<string, InstanceRecord[]>();
+  for (const i of await store.listInstances()) {
+    const key = `${i.app}\0${i.env}`;
+    byEnv.set(key, [...(byEnv.get(key) ?? []), i]);
+  }
+  const envs: EnvTraffic[] = [];
+  for (const [key, instances] of byEnv) {
+    const [app, env] = key.split('\0') as [string, string];
+    const releases = await store.listReleases(app, env, 50);
+    const running = new Set(instances.map((i) => i.release));
+    const primary = releases.find((r) => r.status === 'live') ?? releases.find((r) => r.status === 'deploying' && running.has(r.version));
+    if (primary) envs.push({ primary, instances });
+  }
+  return buildTable(envs, fleet.draining, generation);
+}

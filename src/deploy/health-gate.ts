@@ -1,0 +1,48 @@
+import { request } from 'node:http';
+import type { HealthSpec } from '../spec/wharf-schema.js';
+
+export interface ProbeResult {
+  passed: boolean;
+  /** `200`, `503`, `timeout`, `ECONNREFUSED` … for the reason a gate failed. */
+  detail: string;
+}
+
+/**
+ * One health check: GET the path on the instance, with no keep-alive; any 2xx or 3xx passes
+ * (the rule the router applies after cut-over too).
+ */
+export function probe(port: number, path: string, timeoutMs: number): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', agent: false, timeout: timeoutMs, headers: { 'user-agent': 'wharf-health-gate', connection: 'close' } }, (res) => {
+      res.resume();
+      const code = res.statusCode ?? 0;
+      resolve({ passed: code >= 200 && code < 400, detail: String(code) });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => resolve({ passed: false, detail: (e as NodeJS.ErrnoException).code ?? e.message }));
+    req.end();
+  });
+}
+
+/**
+ * The health gate (DESIGN.md): probes every `interval`, and passes after
+ * `healthy_threshold` consecutive passes. Resolves `{ passed: false }` with the last result
+ * if the deadline comes first, or when `stillWanted` says the instance is gone.
+ */
+export async function passHealthGate(
+  port: number,
+  health: HealthSpec,
+  deadline: number,
+  stillWanted: () => boolean,
+  now: () => number = Date.now,
+): Promise<{ passed: boolean; last: ProbeResult | undefined }> {
+  let streak = 0;
+  let last: ProbeResult | undefined;
+  while (now() < deadline && stillWanted()) {
+    last = await probe(port, health.path, Math.min(health.timeout, Math.max(1, deadline - now())));
+    streak = last.passed ? streak + 1 : 0;
+    if (streak >= health.healthy_threshold) return { passed: true, last };
+    await new Promise((r) => setTimeout(r, Math.max(0, Math.min(health.interval, deadline - now()))));
+  }
+  return { passed: false, last };
+}

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compileText } from '../spec/testing.js';
+import type { InstanceRecord, ReleaseRecord } from '../state/types.js';
+import { buildTable } from './route-table.js';
+
+function release(version: number, status: ReleaseRecord['status'], routes = '[{ path: / }, { host: shop.example.com }, { host: shop.example.com, path: /api }]'): ReleaseRecord {
+  const compiled = compileText(`app: shop\nservices:\n  web: { run: x, routes: ${routes}, deploy: { drain_timeout: 5s } }\n  worker: { run: y }\n`);
+  assert.ok(compiled.ok);
+  const environment = compiled.app.environments.get('production')!;
+  const builds = { web: { id: 'b', dir: '/builds/b' }, worker: { id: 'b', dir: '/builds/b' } };
+  return { app: 'shop', env: 'production', version, buildId: 'b', configVersion: 0, spec: { environment, builds }, status, description: '', createdAt: 0, updatedAt: 0 };
+}
+
+function instance(id: string, rel: number, state: string, port?: number, service = 'web'): InstanceRecord {
+  return { id, app: 'shop', env: 'production', service, release: rel, state, port, restarts: 0, createdAt: 0, updatedAt: 0 };
+}
+
+describe('the route table', () => {
+  it('routes each web service by host and path, with its health settings and drain timeout', () => {
+    const table = buildTable([{ primary: release(1, 'live'), instances: [instance('a', 1, 'healthy', 20000), instance('w', 1, 'running', undefined, 'worker')] }], new Set(), 7);
+    assert.equal(table.generation, 7);
+    assert.deepEqual(table.routes.map((r) => [r.id, r.hosts, r.pathPrefix]), [
+      ['shop.production.web', ['web.production.shop.localhost', 'shop.example.com'], '/'],
+      ['shop.production.web#1', ['shop.example.com'], '/api'],
+    ]);
+    assert.deepEqual(table.routes[0]!.health, { path: '/healthz', intervalMs: 1000, timeoutMs: 2000, healthyThreshold: 2, unhealthyThreshold: 3 });
+    assert.equal(table.routes[0]!.drainTimeoutMs, 5000);
+  });
+
+  it('gives the live release the traffic and keeps the previous one warm at weight 0', () => {
+    const table = buildTable([{ primary: release(2, 'live'), instances: [instance('old', 1, 'healthy', 20000), instance('new', 2, 'healthy', 20001)] }], new Set(), 1);
+    assert.deepEqual(table.routes[0]!.groups.map((g) => [g.release, g.weight, g.instances.map((i) => i.id)]), [['v2', 100, ['new']], ['v1', 0, ['old']]]);
+  });
+
+  it('keeps the old release serving while the new one has no instance past the health gate', () => {
+    const table = buildTable([{ primary: release(2, 'live'), instances: [instance('old', 1, 'healthy', 20000), instance('new', 2, 'running', 20001)] }], new Set(), 1);
+    assert.deepEqual(table.routes[0]!.groups.map((g) => [g.release, g.weight]), [['v1', 100]]);
+  });
+
+  it('marks instances being stopped as draining, and shifts the weight away from a group that only drains', () => {
+    const table = buildTable([{ primary: release(1, 'live'), instances: [instance('a', 1, 'healthy', 20000), instance('b', 2, 'healthy', 20001)] }], new Set(['a']), 1);
+    const groups = table.routes[0]!.groups;
+    assert.deepEqual(groups.find((g) => g.release === 'v1')!.instances, [{ id: 'a', host: '127.0.0.1', port: 20000, draining: true }]);
+    assert.equal(groups.find((g) => g.release === 'v2')!.weight, 100);
+  });
+
+  it('leaves out a route with nothing to serve it, rather than sending a table the router refuses', () => {
+    const table = buildTable([{ primary: release(1, 'deploying'), instances: [instance('a', 1, 'running', 20000)] }], new Set(), 1);
+    assert.deepEqual(table.routes, []);
+  });
+});

@@ -1,0 +1,90 @@
+import { join } from 'node:path';
+import type { Certificate, ReleaseGroup, Route, Table } from '../router/table.js';
+import type { ResolvedService } from '../spec/resolve.js';
+import type { InstanceRecord, ReleaseRecord } from '../state/types.js';
+import { releaseName, snapshotOf } from './release-snapshot.js';
+
+/** One environment's share of the table: the release whose spec routes, and its instances. */
+export interface EnvTraffic {
+  /** The release that defines the routes and takes the traffic (the live one, or the first being deployed). */
+  primary: ReleaseRecord;
+  instances: readonly InstanceRecord[];
+}
+
+/**
+ * Instances the router may send requests to: those that passed the health gate. (The
+ * router keeps checking them itself after cut-over, and starts them as healthy.)
+ */
+const SERVING: ReadonlySet<string> = new Set(['healthy']);
+
+/**
+ * The router's table for every environment. Pure: the primary release's group takes the
+ * traffic (weight 100); groups of other releases stay warm at weight 0, so rollback is a
+ * change of weights; instances being stopped are marked draining.
+ */
+export function buildTable(envs: readonly EnvTraffic[], draining: ReadonlySet<string>, generation: number): Table {
+  const routes: Route[] = [];
+  const certificates: Certificate[] = [];
+  for (const { primary, instances } of envs) {
+    const snap = snapshotOf(primary);
+    for (const svc of Object.values(snap.environment.services)) {
+      if (svc.kind !== 'web') continue;
+      const groups = groupsOf(svc.name, primary, instances, draining);
+      // Nothing to route to yet (the first instances are starting): no route, rather than
+      // one the router would refuse, along with the rest of the table.
+      if (groups.length === 0) continue;
+      routesOf(svc).forEach((r, i) => {
+        const base = `${primary.app}.${primary.env}.${svc.name}`;
+        routes.push({
+          id: i === 0 ? base : `${base}#${i}`,
+          hosts: r.hosts,
+          pathPrefix: r.path,
+          httpsRedirect: r.httpsRedirect,
+          health: {
+            path: svc.health.path,
+            intervalMs: svc.health.interval,
+            timeoutMs: svc.health.timeout,
+            healthyThreshold: svc.health.healthy_threshold,
+            unhealthyThreshold: svc.health.unhealthy_threshold,
+          },
+          drainTimeoutMs: svc.deploy.drain_timeout,
+          groups,
+        });
+      });
+      const buildDir = snap.builds[svc.name]?.dir;
+      for (const r of svc.routes) {
+        if (r.tls && buildDir) certificates.push({ hosts: [r.host], certFile: join(buildDir, r.tls.cert), keyFile: join(buildDir, r.tls.key) });
+      }
+    }
+  }
+  return { generation, routes, certificates };
+}
+
+/** The service's routes, one per path prefix and redirect setting, with all their hosts. */
+function routesOf(svc: ResolvedService): { hosts: string[]; path: string; httpsRedirect: boolean }[] {
+  const byKey = new Map<string, { hosts: string[]; path: string; httpsRedirect: boolean }>();
+  for (const r of svc.routes) {
+    const key = `${r.path}\0${r.https_redirect}`;
+    const entry = byKey.get(key) ?? { hosts: [], path: r.path, httpsRedirect: r.https_redirect };
+    if (!entry.hosts.includes(r.host)) entry.hosts.push(r.host);
+    byKey.set(key, entry);
+  }
+  return [...byKey.values()];
+}
+
+function groupsOf(service: string, primary: ReleaseRecord, instances: readonly InstanceRecord[], draining: ReadonlySet<string>): ReleaseGroup[] {
+  const byRelease = new Map<number, ReleaseGroup>();
+  for (const i of instances) {
+    if (i.service !== service || !SERVING.has(i.state) || i.port === undefined) continue;
+    const group = byRelease.get(i.release) ?? { release: releaseName(i.release), weight: 0, instances: [] };
+    group.instances.push({ id: i.id, host: '127.0.0.1', port: i.port, ...(draining.has(i.id) ? { draining: true } : {}) });
+    byRelease.set(i.release, group);
+  }
+  const groups = [...byRelease.entries()].sort(([a], [b]) => b - a);
+  const takesTraffic = (g: ReleaseGroup) => g.instances.some((i) => !i.draining);
+  // The primary release serves; while it has nothing to serve with (its first instances are
+  // still starting), the newest release that has keeps serving.
+  const serving = groups.find(([v, g]) => v === primary.version && takesTraffic(g)) ?? groups.find(([, g]) => takesTraffic(g));
+  if (serving) serving[1].weight = 100;
+  return groups.map(([, g]) => g);
+}
