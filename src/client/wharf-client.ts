@@ -1,6 +1,7 @@
 import type { Plan } from '../plan/types.js';
 import type { AuditRecord, EnvironmentRecord, EventRecord, LockRecord, ResourceRecord, AppRecord } from '../state/types.js';
 import type { InstanceView } from '../deploy/fleet.js';
+import type { MetricsSnapshot } from '../router/metrics.js';
 import type { LogLine } from '../runtime/index.js';
 import type { ReleaseRecord } from '../state/types.js';
 import type { ApiTransport } from './transport.js';
@@ -46,7 +47,8 @@ export class WharfClient {
     return this.transport.request('POST', '/v1/plan', ref);
   }
 
-  apply(ref: AppRef & { expectHash?: string | undefined }): Promise<{ plan: Plan; applied: number }> {
+  /** `includeUncommitted`: in a git checkout, build the working tree rather than HEAD. */
+  apply(ref: AppRef & { expectHash?: string | undefined; includeUncommitted?: boolean | undefined }): Promise<{ plan: Plan; applied: number }> {
     return this.transport.request('POST', '/v1/apply', ref);
   }
 
@@ -85,6 +87,10 @@ export class WharfClient {
 
   restartRouter(): Promise<{ pid: number }> {
     return this.transport.request('POST', '/v1/router/restart');
+  }
+
+  routerMetrics(): Promise<{ metrics: MetricsSnapshot | null }> {
+    return this.transport.request('GET', '/v1/router/metrics');
   }
 
   instances(app: string, env: string): Promise<{ instances: InstanceView[] }> {

@@ -70,7 +70,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       token,
       routes: [
         ...systemRoutes(store, { dataDir: paths.dataDir, startedAt, router: () => (router ? { pid: router.pid, listen: options.router!.listen } : null) }),
-        ...(router ? routerRoutes(router) : []),
+        ...(router ? routerRoutes(router, store, now) : []),
         ...specRoutes(applier),
         ...timelineRoutes(store, hub),
         ...lockRoutes(store, now),

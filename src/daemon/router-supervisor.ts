@@ -7,6 +7,7 @@ import type { TrafficControl } from '../deploy/traffic.js';
 import { WharfError } from '../errors.js';
 import { RouterAdminClient } from '../router/admin-client.js';
 import type { DrainEvent } from '../router/drain.js';
+import type { MetricsSnapshot } from '../router/metrics.js';
 import type { Table } from '../router/table.js';
 
 const ROUTER_BIN = fileURLToPath(new URL('../router/bin.js', import.meta.url));
@@ -42,6 +43,9 @@ export class RouterSupervisor implements TrafficControl {
   private readonly drained = new Map<string, DrainEvent>();
   private unsubscribe: (() => void) | undefined;
   private info: RouterInfo | undefined;
+  private metricsTimer: NodeJS.Timeout | undefined;
+  /** The router's figures, read every second (DESIGN.md): what rollouts and the autoscaler judge by. */
+  latest: MetricsSnapshot | undefined;
 
   constructor(private readonly options: RouterSupervisorOptions) {
     this.adminSocket = join(options.dataDir, 'router.sock');
@@ -62,6 +66,9 @@ export class RouterSupervisor implements TrafficControl {
     this.unsubscribe = await this.client.subscribe((e) => this.drained.set(e.instanceId, e));
     this.watchdog = setInterval(() => void this.watch(), 2_000);
     this.watchdog.unref();
+    this.metricsTimer = setInterval(() => void this.readMetrics(), 1_000);
+    this.metricsTimer.unref();
+    this.latest = current;
     await this.push();
     return { adopted, pid: current.pid };
   }
@@ -100,8 +107,17 @@ export class RouterSupervisor implements TrafficControl {
   /** Stops watching; the router keeps serving. */
   detach(): void {
     clearInterval(this.watchdog);
+    clearInterval(this.metricsTimer);
     this.unsubscribe?.();
     this.client.close();
+  }
+
+  private async readMetrics(): Promise<void> {
+    try {
+      this.latest = await this.client.metrics();
+    } catch {
+      // A gap in the figures (the router restarting) is a gap, never zeros: keep the last ones.
+    }
   }
 
   private async watch(): Promise<void> {

@@ -6,7 +6,8 @@ import { Fleet } from '../deploy/fleet.js';
 import type { TrafficControl } from '../deploy/traffic.js';
 import { Operations } from '../deploy/operations.js';
 import { Releaser } from '../deploy/releaser.js';
-import { defaultIdentity, PortPool, ProcessDriver, run, type Identity, type OneOffOptions, type OneOffSpec } from '../runtime/index.js';
+import { randomInt } from 'node:crypto';
+import { canBind, DEFAULT_PORT_RANGE, defaultIdentity, PortPool, ProcessDriver, run, type Identity, type OneOffOptions, type OneOffSpec } from '../runtime/index.js';
 import type { Store } from '../state/store.js';
 import { LocalTarget } from '../targets/local/local-target.js';
 
@@ -35,7 +36,7 @@ export function wireLocalRuntime(store: Store, dataDir: string, now: () => numbe
   const builder = new Builder({ buildsDir: dirs.builds, clock: { now }, ...(identity ? { runAs: identity } : {}) });
   const fleet = new Fleet({
     store,
-    ports: new PortPool(),
+    ports: new PortPool(DEFAULT_PORT_RANGE, canBind, DEFAULT_PORT_RANGE.first + randomInt(DEFAULT_PORT_RANGE.last - DEFAULT_PORT_RANGE.first + 1)),
     logsDir: dirs.logs,
     now,
     onChange: hooks.onChange,

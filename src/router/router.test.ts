@@ -82,6 +82,37 @@ describe('router: table, routing and forwarding', () => {
     assert.equal((await request(r.http, { host: HOST, path: '/?bytes=1000000' })).body.length, 1_000_000);
   });
 
+  it('passes a chunked response on as it arrives, without waiting for its end', async () => {
+    let finish: () => void = () => {};
+    const sse = http.createServer((req, res) => {
+      if (req.url === '/healthz') return void res.end('ok');
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: first\n\n');
+      finish = () => res.end('data: last\n\n');
+    });
+    await new Promise<void>((done) => sse.listen(0, '127.0.0.1', done));
+    const port = (sse.address() as net.AddressInfo).port;
+    await r.admin.pushTable(table(3, route('sse', 'sse.localhost', [{ release: 'v1', weight: 1, ports: [port] }])));
+    try {
+      const [host, p] = r.http.split(':');
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = http.get({ host, port: Number(p), path: '/events', headers: { host: 'sse.localhost' } }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => {
+            text += d.toString();
+            if (text === 'data: first\n\n') finish(); // the end is only sent once the first part arrived
+          });
+          res.on('end', () => resolve(text));
+        });
+        req.on('error', reject);
+      });
+      assert.equal(body, 'data: first\n\ndata: last\n\n');
+    } finally {
+      sse.closeAllConnections();
+      sse.close();
+    }
+  });
+
   it('keeps client connections alive and reuses pooled upstream connections', async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     for (let i = 0; i < 20; i++) {

@@ -44,6 +44,8 @@ describe('port pool', () => {
   });
 
   it('keeps the port of a re-adopted instance reserved', async () => {
+    const from = new PortPool({ first: 7000, last: 7009 }, async () => true, 7008);
+    assert.deepEqual([await from.allocate('x'), await from.allocate('y'), await from.allocate('z')], [7008, 7009, 7000], 'starts where told and wraps round');
     const pool = new PortPool({ first: 6000, last: 6001 }, async () => true);
     pool.reserve('old', 6000);
     assert.equal(await pool.allocate('new'), 6001);

@@ -42,11 +42,17 @@ export class PortPool {
   private readonly byInstance = new Map<string, number>();
   private next: number;
 
+  /**
+   * `start`: where the first search begins. A daemon passes a random one, so that several
+   * Wharf daemons on one machine (tests, a second data dir) rarely race for the same port
+   * between the free-port check and the app's own bind.
+   */
   constructor(
     private readonly range: PortRange = DEFAULT_PORT_RANGE,
     private readonly isFree: (port: number) => Promise<boolean> = canBind,
+    start: number = range.first,
   ) {
-    this.next = range.first;
+    this.next = start;
   }
 
   /** Records a port an instance already has (a re-adopted one keeps its port). */

@@ -72,8 +72,20 @@ export const routerStatus: Command = {
   options: { ...JSON_OPTION },
   json: true,
   async run(ctx) {
-    const { router } = await connect(ctx.io, ctx.flags).status();
-    if (ctx.flags['json']) return printJson(ctx.io, router);
-    print(ctx.io, router ? `The router serves http://${router.listen.host}:${router.listen.port} (pid ${router.pid}).` : 'The daemon runs no router (started with --http off).');
+    const client = connect(ctx.io, ctx.flags);
+    const { router } = await client.status();
+    const metrics = router ? (await client.routerMetrics()).metrics : null;
+    if (ctx.flags['json']) return printJson(ctx.io, router ? { ...router, metrics } : null);
+    if (!router) return print(ctx.io, 'The daemon runs no router (started with --http off).');
+    print(ctx.io, `The router serves http://${router.listen.host}:${router.listen.port} (pid ${router.pid}, table generation ${metrics?.generation ?? '?'}).`);
+    for (const route of metrics?.routes ?? []) {
+      const r = route.requests;
+      const l = route.latencyMs['10s'];
+      print(ctx.io, `  ${route.id}: ${r['2xx'] + r['3xx']} ok, ${r['4xx']} 4xx, ${r['5xx']} 5xx, ${route.inFlight} in flight; last 10s p50 ${l.p50} ms, p99 ${l.p99} ms over ${l.count}`);
+      for (const g of route.groups) {
+        const states = g.instances.map((i) => `${i.id.split('.').pop()} ${i.health}${i.ejected ? ' ejected' : ''}${i.drain === 'serving' ? '' : ` ${i.drain}`}`);
+        print(ctx.io, `    ${g.release} weight ${g.weight}: ${states.join(', ') || 'no instances'}`);
+      }
+    }
   },
 };

@@ -27,9 +27,12 @@ export const plan: Command = {
 export const apply: Command = {
   name: 'apply',
   summary: 'make the environment match the spec',
-  usage: '[-e ENV] [-C DIR] [--yes] [--json]',
-  details: ['Shows the plan and asks for "yes"; --yes approves it without asking (required without a terminal).'],
-  options: { ...APP, ...JSON_OPTION, yes: { type: 'boolean', short: 'y' } },
+  usage: '[-e ENV] [-C DIR] [--yes] [--uncommitted] [--json]',
+  details: [
+    'Shows the plan and asks for "yes"; --yes approves it without asking (required without a terminal).',
+    'In a git checkout the build is made from the commit at HEAD; --uncommitted builds the working tree.',
+  ],
+  options: { ...APP, ...JSON_OPTION, yes: { type: 'boolean', short: 'y' }, uncommitted: { type: 'boolean' } },
   async run(ctx) {
     const { dir, env } = appAndEnv(ctx);
     const client = connect(ctx.io, ctx.flags);
@@ -42,7 +45,7 @@ export const apply: Command = {
       return;
     }
     if (!ctx.flags['yes']) await confirmOrRefuse(ctx.io, p);
-    const result = await client.apply({ dir, env, expectHash: p.hash });
+    const result = await client.apply({ dir, env, expectHash: p.hash, includeUncommitted: ctx.flags['uncommitted'] === true });
     if (json) return printJson(ctx.io, result);
     print(ctx.io, `\nApply complete! ${summaryLine(result.plan)}`);
   },

@@ -11,12 +11,13 @@ import { summaryLine } from './plan-commands.js';
 export const up: Command = {
   name: 'up',
   summary: 'start Wharf if it is not running and make the app\'s environment match its spec',
-  usage: '[-C DIR] [-e ENV] [--listen HOST:PORT] [--http HOST:PORT|off]',
+  usage: '[-C DIR] [-e ENV] [--uncommitted] [--listen HOST:PORT] [--http HOST:PORT|off]',
   details: [
     'Validates, plans and applies without asking: `wharf plan` first if you want to review.',
     '--listen and --http are passed to the daemon when up starts it (see `wharf daemon --help`).',
+    'In a git checkout the build is made from the commit at HEAD; --uncommitted builds the working tree.',
   ],
-  options: { ...APP, listen: { type: 'string' }, http: { type: 'string' } },
+  options: { ...APP, listen: { type: 'string' }, http: { type: 'string' }, uncommitted: { type: 'boolean' } },
   async run(ctx) {
     const dir = appDirOf(ctx);
     const loaded = loadApp(dir);
@@ -25,7 +26,7 @@ export const up: Command = {
     const { started, status } = await ensureDaemon(dataDir, ctx.flags['listen'] as string | undefined, ctx.flags['http'] as string | undefined);
     print(ctx.io, `${started ? 'Started' : 'Using'} the Wharf daemon (pid ${status.pid}, data dir ${status.dataDir}).`);
     const client = connect(ctx.io, ctx.flags);
-    const result = await client.apply({ dir, env: env.name });
+    const result = await client.apply({ dir, env: env.name, includeUncommitted: ctx.flags['uncommitted'] === true });
     const where = `${loaded.spec.app}/${env.name}`;
     print(ctx.io, hasChanges(result.plan) ? `Applied ${where}. ${summaryLine(result.plan)}` : `${where} already matches its spec.`);
     if (status.router) {

@@ -36,7 +36,7 @@ export function specRoutes(applier: Applier): Route[] {
         const result = await applier.apply({
           desired: desiredState(env),
           from: env.from,
-          source: { dir: app.dir, environment: env },
+          source: { dir: app.dir, environment: env, includeUncommitted: (body as { includeUncommitted?: unknown }).includeUncommitted === true },
           by: { actor: caller.actor, client: caller.client },
           expectHash: optionalString(body, 'expectHash'),
         });
