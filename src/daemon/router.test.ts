@@ -161,6 +161,24 @@ describe('the router, run by the daemon', () => {
     assert.equal((await client.status()).router!.pid, before, 'the same router process');
   });
 
+  it('routes a service added to the spec, with every service moved to the new release', async () => {
+    writeFileSync(join(app, 'wharf.yaml'), spec('two') + '  api: { run: node server.cjs, routes: [{ path: / }], env: { GREETING: api } }\n');
+    const apply = await wharf('apply', '--yes');
+    assert.equal(apply.code, 0, apply.stderr);
+    const body = await new Promise<string>((resolve, reject) => {
+      get({ host: '127.0.0.1', port, path: '/', headers: { host: 'api.production.routed.localhost' } }, (res) => {
+        let b = '';
+        res.on('data', (d: Buffer) => (b += d.toString()));
+        res.on('end', () => resolve(`${res.statusCode} ${b}`));
+      }).on('error', reject);
+    });
+    assert.equal(body, '200 api');
+    const { instances } = await client.instances('routed', 'production');
+    const { releases } = await client.releases('routed', 'production');
+    assert.equal(releases[0]!.status, 'live');
+    assert.ok(instances.every((i) => i.release === releases[0]!.version), 'every service runs the new release');
+  });
+
   it('hands the listening sockets to a new router process under load without failing a request', async () => {
     const before = (await client.status()).router!.pid!;
     const l = load(port);

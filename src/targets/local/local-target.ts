@@ -37,16 +37,22 @@ export class LocalTarget implements Target {
     const { fleet, releaser } = this.deps;
     if (change.op === 'delete') return fleet.stopService(ctx.app, ctx.env, change.name);
     if (!ctx.source) throw new WharfError('INTERNAL', `no app source to build ${change.address} from`);
-    const count = ctx.source.environment.services[change.name]!.instances;
     const live = await this.liveRelease(ctx.app, ctx.env);
     const scaleOnly = change.op === 'update' && change.changes.every((f) => SCALE_FIELDS.has(String(f.path[0])));
-    if (scaleOnly && live && serviceOf(live, change.name)) return fleet.scale(ctx.app, ctx.env, change.name, live, count);
+    if (scaleOnly && live && serviceOf(live, change.name)) {
+      return fleet.scale(ctx.app, ctx.env, change.name, live, ctx.source.environment.services[change.name]!.instances);
+    }
     const { release } = await releaser.ensure({ environment: ctx.source.environment, dir: ctx.source.dir, includeUncommitted: ctx.source.includeUncommitted });
-    try {
-      await fleet.roll(ctx.app, ctx.env, change.name, release, count);
-    } catch (e) {
-      if (release.status !== 'live') await this.fail(release, change.name, e);
-      throw e;
+    // A release is the whole environment's (Heroku's model): every service moves to it, the
+    // changed one first. The later changes of the same apply find theirs already moved.
+    const services = [change.name, ...Object.keys(snapshotOf(release).environment.services).filter((s) => s !== change.name)];
+    for (const service of services) {
+      try {
+        await fleet.roll(ctx.app, ctx.env, service, release, snapshotOf(release).environment.services[service]!.instances);
+      } catch (e) {
+        if (release.status !== 'live') await this.fail(release, service, e);
+        throw e;
+      }
     }
     await this.promoteIfRolledOut(release, live);
   }
