@@ -179,6 +179,20 @@ describe('the router, run by the daemon', () => {
     assert.ok(instances.every((i) => i.release === releases[0]!.version), 'every service runs the new release');
   });
 
+  it('restarts a single instance under load without failing a request: the new one is routed first', async () => {
+    assert.equal((await wharf('scale', 'web=1')).code, 0);
+    const before = (await client.instances('routed', 'production')).instances.find((i) => i.service === 'web')!;
+    const l = load(port);
+    await new Promise((r) => setTimeout(r, 200));
+    const restart = await wharf('restart', 'web');
+    const result = await l.stop();
+    assert.equal(restart.code, 0, restart.stderr);
+    const after = (await client.instances('routed', 'production')).instances.filter((i) => i.service === 'web');
+    assert.equal(after.length, 1);
+    assert.notEqual(after[0]!.id, before.id);
+    assert.deepEqual(result.errors, [], `${result.failed} of ${result.ok + result.failed} failed`);
+  });
+
   it('hands the listening sockets to a new router process under load without failing a request', async () => {
     const before = (await client.status()).router!.pid!;
     const l = load(port);

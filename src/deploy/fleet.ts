@@ -61,9 +61,8 @@ export class Fleet implements InstanceListener {
   }
 
   /**
-   * Brings the service's instances of `release` to `count`. New instances must start (their
-   * port bound, for web services) or they are stopped again and the call fails; the
-   * instances that were running are untouched until then.
+   * Brings the service's instances of `release` to `count`: new ones must start and, for a
+   * web service, pass the health gate (startReady); extra ones are drained and stopped.
    */
   async scale(app: string, env: string, service: string, release: ReleaseRecord, count: number): Promise<void> {
     if (!serviceOf(release, service)) {
@@ -75,24 +74,31 @@ export class Fleet implements InstanceListener {
       await Promise.all(newestFirst.slice(0, mine.length - count).map((r) => this.stopOne(r.id)));
       return;
     }
-    const started = await Promise.all(Array.from({ length: count - mine.length }, () => this.startOne(app, env, service, release)));
-    const failed = started.filter((s) => s.state !== 'running' && s.state !== 'healthy');
-    if (failed.length) {
-      await Promise.all(started.map((s) => this.stopOne(s.id)));
-      throw new WharfError('DEPLOY_FAILED', `${service}: ${failed.length} of ${started.length} new instance${started.length === 1 ? '' : 's'} of ${releaseName(release.version)} did not start (${failed[0]!.reason ?? failed[0]!.state})`, {
-        hint: `\`wharf logs -s ${service}\` shows what it printed; the instances that were running still are`,
-      });
+    await this.startReady(app, env, service, release, count - mine.length);
+  }
+
+  /**
+   * Starts `n` instances and waits until each runs (its port bound) and, for a web service,
+   * has passed the health gate. If any does not, all `n` are stopped again and it throws:
+   * the instances that were already running are never touched.
+   */
+  private async startReady(app: string, env: string, service: string, release: ReleaseRecord, n: number): Promise<void> {
+    const spec = serviceOf(release, service)!.spec;
+    const started = await Promise.all(Array.from({ length: n }, () => this.startOne(app, env, service, release)));
+    const notRunning = started.filter((s) => s.state !== 'running' && s.state !== 'healthy');
+    let problem: string | undefined;
+    if (notRunning.length) {
+      problem = `${notRunning.length} of ${n} new instance${n === 1 ? '' : 's'} of ${releaseName(release.version)} did not start (${notRunning[0]!.reason ?? notRunning[0]!.state})`;
+    } else if (spec.kind === 'web') {
+      const verdicts = await Promise.all(started.map((s) => this.gate(s.id)));
+      const failing = verdicts.filter((passed) => !passed).length;
+      if (failing) problem = `${failing} new instance${failing === 1 ? '' : 's'} of ${releaseName(release.version)} did not pass the health gate within ${Math.round(spec.deploy.timeout / 1000)}s (GET ${spec.health.path})`;
     }
-    if (serviceOf(release, service)!.spec.kind !== 'web') return;
-    const verdicts = await Promise.all(started.map((s) => this.gate(s.id)));
-    const unhealthy = started.filter((_, i) => !verdicts[i]);
-    if (unhealthy.length) {
-      await Promise.all(started.map((s) => this.stopOne(s.id)));
-      const spec = serviceOf(release, service)!.spec;
-      throw new WharfError('DEPLOY_FAILED', `${service}: ${unhealthy.length} new instance${unhealthy.length === 1 ? '' : 's'} of ${releaseName(release.version)} did not pass the health gate within ${Math.round(spec.deploy.timeout / 1000)}s (GET ${spec.health.path})`, {
-        hint: `the path must answer 2xx or 3xx; \`wharf events\` has the last answers; the instances that were running still are`,
-      });
-    }
+    if (problem === undefined) return;
+    await Promise.all(started.map((s) => this.stopOne(s.id)));
+    throw new WharfError('DEPLOY_FAILED', `${service}: ${problem}`, {
+      hint: `\`wharf logs -s ${service}\` and \`wharf events\` show why; the instances that were running still are`,
+    });
   }
 
   /**
@@ -132,11 +138,8 @@ export class Fleet implements InstanceListener {
     for (const old of list) {
       const release = await this.deps.store.getRelease(app, env, old.release);
       if (!release) continue;
-      const fresh = await this.startOne(app, env, old.service, release);
-      if (fresh.state !== 'running' && fresh.state !== 'healthy') {
-        await this.stopOne(fresh.id);
-        throw new WharfError('DEPLOY_FAILED', `${old.service}: the replacement of ${old.id} did not start (${fresh.reason ?? fresh.state})`, { hint: 'the old instance is still running' });
-      }
+      // The replacement must be ready (and routed) before the old one is drained and stopped.
+      await this.startReady(app, env, old.service, release, 1);
       await this.stopOne(old.id);
     }
     return list.length;
