@@ -1,0 +1,72 @@
+// What /proc says about a process: memory (RSS, PSS), CPU seconds, and when it started, as
+// wall-clock milliseconds. proc(5) documents every field read here.
+import fs from 'node:fs';
+
+// proc(5): /proc/[pid]/stat field 22 (starttime) counts clock ticks since boot; the tick is
+// sysconf(_SC_CLK_TCK), 100 on every Linux the kernel ships for (USER_HZ).
+const TICKS_PER_SECOND = 100;
+
+/** Boot time as epoch ms, from /proc/uptime (seconds since boot, 10 ms resolution). */
+export function bootTimeMs() {
+  const uptime = Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+  return Date.now() - uptime * 1000;
+}
+
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces), or undefined if it is gone. */
+function statFields(pid) {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** starttime in clock ticks since boot (the value Wharf records as `pidStartTime`). */
+export function startTicks(pid) {
+  const f = statFields(pid);
+  // statFields starts at field 3 (state), so field 22 is index 19.
+  return f ? Number(f[19]) : undefined;
+}
+
+/** When the process started, as epoch ms (±10 ms). */
+export function startedAtMs(pid, bootMs) {
+  const ticks = startTicks(pid);
+  return ticks === undefined ? undefined : bootMs + (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+/** User + system CPU seconds of the process itself (fields 14 and 15). */
+export function cpuSeconds(pid) {
+  const f = statFields(pid);
+  return f ? (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND : undefined;
+}
+
+/** VmRSS from /proc/<pid>/status and Pss from smaps_rollup (when readable), in bytes. */
+export function memory(pid) {
+  let rss;
+  try {
+    const m = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    rss = m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+  let pss;
+  try {
+    const m = /^Pss:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    pss = m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    pss = undefined; // smaps_rollup needs Linux 4.14 and ptrace access
+  }
+  return { rss, pss };
+}
+
+/** Running (a zombie, state Z, has exited and only waits to be reaped). */
+export function isAlive(pid) {
+  const f = statFields(pid);
+  return f !== undefined && f[0] !== 'Z';
+}
+
+/** Alive and still the same process (pid not reused): its start time matches the recorded one. */
+export function isSameProcess(pid, ticks) {
+  return isAlive(pid) && (ticks === undefined || startTicks(pid) === ticks);
+}
