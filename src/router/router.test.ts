@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WharfError } from '../errors.js';
 import { request } from './testing/client.js';
@@ -15,16 +17,19 @@ describe('router: table, routing and forwarding', () => {
   let r: RunningRouter;
   let a: Upstream & { health: { status: number } };
   let b: Upstream & { health: { status: number } };
+  let logDir: string;
 
   before(async () => {
     a = await startEcho({ name: 'a' });
     b = await startEcho({ name: 'b' });
-    r = await startRouter({ metrics: true, extraArgs: ['--access-log', 'ACCESS'] });
+    logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wharf-access-'));
+    r = await startRouter({ metrics: true, extraArgs: ['--access-log', path.join(logDir, 'access.log')] });
   });
   after(async () => {
     await r?.stop();
     await a?.close();
     await b?.close();
+    fs.rmSync(logDir, { recursive: true, force: true });
   });
 
   it('applies a pushed table and routes by host and path prefix', async () => {
@@ -92,7 +97,7 @@ describe('router: table, routing and forwarding', () => {
     });
     await new Promise<void>((done) => sse.listen(0, '127.0.0.1', done));
     const port = (sse.address() as net.AddressInfo).port;
-    await r.admin.pushTable(table(3, route('sse', 'sse.localhost', [{ release: 'v1', weight: 1, ports: [port] }])));
+    await r.admin.pushTable(table(2, ...(await r.admin.getTable()).routes, route('sse', 'sse.localhost', [{ release: 'v1', weight: 1, ports: [port] }])));
     try {
       const [host, p] = r.http.split(':');
       const body = await new Promise<string>((resolve, reject) => {
@@ -130,7 +135,7 @@ describe('router: table, routing and forwarding', () => {
 
   it('persists the table and restores it when the router restarts', async () => {
     const saved = JSON.parse(fs.readFileSync(`${r.dir}/route-table.json`, 'utf8'));
-    assert.equal(saved.generation, 1);
+    assert.equal(saved.generation, (await r.admin.getTable()).generation);
     const r2 = await startRouter({ dir: r.dir + '-copy' });
     try {
       await r2.admin.pushTable(table(5, route('web', HOST, [{ release: 'v1', weight: 1, ports: [a.port] }])));
@@ -165,13 +170,12 @@ describe('router: table, routing and forwarding', () => {
 
   it('writes an access log line per request as JSON', async () => {
     await request(r.http, { host: HOST, path: '/logged', headers: { 'x-request-id': 'log-me' } });
-    const file = `${process.cwd()}/ACCESS`;
+    const file = path.join(logDir, 'access.log');
     await waitFor('the access log line', () => fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes('log-me'));
     const line = fs.readFileSync(file, 'utf8').split('\n').find((l) => l.includes('log-me'))!;
     const e = JSON.parse(line);
     assert.deepEqual([e.status, e.route, e.release, e.path, e.attempts], [200, 'web', 'v1', '/logged', 1]);
     assert.ok(e.bytesOut > 100 && e.bytesOut < 2000, `bytesOut ${e.bytesOut} counts this response only`);
-    fs.rmSync(file);
   });
 
   it('passes WebSocket upgrades through to the instance', async () => {
@@ -182,7 +186,7 @@ describe('router: table, routing and forwarding', () => {
     });
     await new Promise<void>((res) => wsUp.listen(0, '127.0.0.1', res));
     const port = (wsUp.address() as net.AddressInfo).port;
-    await r.admin.pushTable(table(2, route('ws', 'ws.localhost', [{ release: 'v1', weight: 1, ports: [port] }], { health: { path: '/' , intervalMs: 1000 } })));
+    await r.admin.pushTable(table(3, ...(await r.admin.getTable()).routes.filter((x) => x.id !== 'sse'), route('ws', 'ws.localhost', [{ release: 'v1', weight: 1, ports: [port] }], { health: { path: '/' , intervalMs: 1000 } })));
     try {
       const [host, p] = r.http.split(':');
       const s = net.connect(Number(p), host);
