@@ -73,7 +73,7 @@ export function startUntil(cmd, args, ready, { env, timeoutMs = 30_000 } = {}) {
       if (ready.test(seen)) {
         clearTimeout(timer);
         child.stdout.off('data', onData);
-        child.off('exit', onExit);
+        child.off('close', onExit);
         child.stdout.resume();
         resolve(child);
       }
@@ -82,7 +82,7 @@ export function startUntil(cmd, args, ready, { env, timeoutMs = 30_000 } = {}) {
     child.stderr.on('data', (d) => (seen += d));
     child.on('error', fail);
     const onExit = (code) => fail(new Error(`${cmd} ${args.join(' ')} exited with ${code} before it was ready:\n${seen}`));
-    child.on('exit', onExit);
+    child.on('close', onExit);
   });
 }
 

@@ -11,12 +11,17 @@
 // Every case runs once untimed (warm-up and output check), then --rounds times,
 // interleaved, rotating the order each round. Fixtures live in a temp dir, removed at the end.
 //
-//   npm run build                       # or: npx tsc -p tsconfig.json --outDir .build/X
+// It drives the compiled project: run `npm run build` first (or compile into a dir of your
+// own and pass it with --dist or $WHARF_DIST). Takes ~15 minutes with terraform; most of it
+// is terraform (one untimed apply of 1,003 resources, then ~30 s per applied-state plan).
+//
+//   npm run build
 //   node bench/plan/run.mjs [--dist dist] [--rounds 7] [--services 1000] [--out bench/plan/RESULTS.md] [--keep]
 //
 // --dist defaults to $WHARF_DIST, else dist/. Prints a markdown report and writes it to --out.
+// Its checks: WHARF_DIST=dist node --test bench/plan/
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +29,7 @@ import { parseArgs } from 'node:util';
 import { ENVIRONMENTS, isChanged, terraformConfig, wharfYaml } from './fixture.mjs';
 import { phasesTable, resultsTable } from './stats.mjs';
 import { terraformApply, terraformDir, terraformEnv, terraformPlan, terraformSummary, terraformVersion } from './terraform.mjs';
-import { applyInProcess, desiredOf, loadWharf, planInProcess, startWharfDaemon, wharfCli, wharfPlanCli } from './wharf.mjs';
+import { applyInProcess, desiredOf, loadWharf, planInProcess, startWharfDaemon, wharfPlanCli } from './wharf.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: opt } = parseArgs({
@@ -42,6 +47,8 @@ const ENV = 'production';
 const log = (...a) => console.error('[bench/plan]', ...a);
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'wharf-bench-plan-'));
+// The daemon runs apps as an unprivileged app user, who must pass through to its data dirs.
+chmodSync(work, 0o711);
 const cleanups = [];
 process.once('SIGINT', () => cleanup().finally(() => process.exit(130)));
 
@@ -70,11 +77,15 @@ async function main() {
   cleanups.push(() => libEmpty.close(), () => libApplied.close());
   await applyInProcess(w, { dir: base, env: ENV, store: libApplied });
 
+  // The applied daemon's state is recorded before it starts, through the same executor with
+  // a recording target: `wharf apply` there would build and run 1,000 services for real.
+  const appliedStore = await w.openStore(path.join(work, 'cli-applied'));
+  await applyInProcess(w, { dir: base, env: ENV, store: appliedStore });
+  await appliedStore.close();
   const cliEmpty = await startWharfDaemon(w, path.join(work, 'cli-empty'));
   cleanups.push(cliEmpty.stop);
   const cliApplied = await startWharfDaemon(w, path.join(work, 'cli-applied'));
   cleanups.push(cliApplied.stop);
-  await wharfCli(w, ['apply', '-C', base, '-e', ENV, '--yes'], cliApplied.dataDir);
 
   const cases = [
     { id: 'lib-empty', label: 'Wharf planner in-process: loadApp → renderPlan', state: 'empty', versus: 'tf-empty', run: () => planInProcess(w, { dir: base, env: ENV, store: libEmpty }), check: expectWharfText('empty') },
@@ -150,7 +161,9 @@ function renderReport({ cases, samples, cpu, phases, tfVersion, total, nChanged,
     '',
     `Spec: ${services} services (half web, half workers), 2 add-ons, environments ${envs}; planned for ${ENV} — ${total} resources.`,
     `"applied" = the base spec applied, then ${nChanged} service${nChanged === 1 ? '' : 's'} (~1 %) changed (instances and LOG_LEVEL).`,
-    `Terraform: one terraform_data per resource, input = Wharf's resolved body; defaults, CHECKPOINT_DISABLE=1.`,
+    tfVersion
+      ? `Terraform: one terraform_data per resource, input = Wharf's resolved body; defaults, CHECKPOINT_DISABLE=1.`
+      : 'terraform is not on PATH: its rows are skipped (install terraform to compare).',
     `Each case: 1 untimed warm-up, then ${rounds} runs, interleaved, rotating the order. Wall time; CPU = user + system`,
     'seconds of every process doing the work (CLI + daemon; terraform, all threads; the bench process in-process).',
     '',

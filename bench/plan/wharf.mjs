@@ -76,9 +76,13 @@ export async function applyInProcess(w, { dir, env, store }) {
   return applier.apply({ desired: w.desiredState(envSpec), from: envSpec.from, by: { actor: 'bench', client: 'bench' } });
 }
 
-/** A daemon with its own data dir (a real SQLite store), started in the foreground by its CLI. */
+/**
+ * A daemon with its own data dir (a real SQLite store), started in the foreground by its CLI.
+ * `--http off`: no router. Planning needs none, and a router outlives its daemon by design
+ * and holds a port (8080 by default) that other work on the machine may be using.
+ */
 export async function startWharfDaemon(w, dataDir) {
-  const child = await startUntil(process.execPath, [w.cli, 'daemon', '--data-dir', dataDir], /serving /);
+  const child = await startUntil(process.execPath, [w.cli, 'daemon', '--data-dir', dataDir, '--http', 'off'], /serving /);
   return { dataDir, pid: child.pid, stop: () => stopChild(child) };
 }
 
@@ -94,6 +98,6 @@ export async function wharfPlanCli(w, dir, env, daemon) {
 }
 
 /** `wharf ARGS --data-dir DIR`, timed; plan exits 2 when there are changes. */
-export function wharfCli(w, args, dataDir, codes = [0]) {
+function wharfCli(w, args, dataDir, codes = [0]) {
   return runChecked(process.execPath, [w.cli, ...args, '--data-dir', dataDir], { env: { NO_COLOR: '1' } }, codes);
 }
