@@ -126,3 +126,16 @@ export const DEFAULT_SSE_MAX_BUFFERED_BYTES = 1024 * 1024;
  */
 export const DEFAULT_INSTANCE_PORT_FIRST = 20_000;
 export const DEFAULT_INSTANCE_PORT_LAST = 29_999;
+
+// Autoscaling policy (src/autoscale/policy.ts): Knative's two windows, the HPA's scale-down rate.
+/** Period of the figures the autoscaler reads (DESIGN.md: the router and instances sampled every second). */
+export const DEFAULT_AUTOSCALE_SAMPLE_MS = 1_000;
+/** Figures averaged for the steady decision; long enough that per-second noise does not move the count (Knative's stable window). */
+export const DEFAULT_AUTOSCALE_STABLE_WINDOW_MS = 60_000;
+/** The short window that detects a burst: at panic_threshold × a target over it, panic mode (Knative: 10 % of the stable window). */
+export const DEFAULT_AUTOSCALE_PANIC_WINDOW_MS = 6_000;
+/** Panic mode ends after this long without a burst; there is no scale-down before (Knative leaves panic after a stable window). */
+export const DEFAULT_AUTOSCALE_PANIC_HOLD_MS = 60_000;
+/** Scale-down removes at most this share of the count per period, and at least one instance. */
+export const DEFAULT_AUTOSCALE_SCALE_DOWN_MAX_RATIO = 0.1;
+export const DEFAULT_AUTOSCALE_SCALE_DOWN_PERIOD_MS = 60_000;
