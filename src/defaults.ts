@@ -127,6 +127,20 @@ export const DEFAULT_SSE_MAX_BUFFERED_BYTES = 1024 * 1024;
 export const DEFAULT_INSTANCE_PORT_FIRST = 20_000;
 export const DEFAULT_INSTANCE_PORT_LAST = 29_999;
 
+// Canary analysis (src/deploy/analysis.ts).
+/**
+ * How often a rollout judges a canary step; each judgement is one window. With
+ * DEFAULT_CANARY_FAILURE_WINDOWS this aborts a plainly bad canary in about 15 s once it has
+ * its minimum of requests (issue 5's goal is 20 s; Flagger's default takes 60 s).
+ */
+export const DEFAULT_CANARY_ANALYSIS_INTERVAL_MS = 5_000;
+/** Bad windows in a row before a canary step fails, so one noisy reading does not abort a release (Flagger's `threshold`). */
+export const DEFAULT_CANARY_FAILURE_WINDOWS = 3;
+/** Latency samples each release needs before p99s are compared: with fewer than 100, the 99th percentile is the single slowest request. */
+export const DEFAULT_CANARY_P99_MIN_SAMPLES = 100;
+/** p99s below this are compared as this: a tail of a few milliseconds differs by scheduling noise, not by the release. */
+export const DEFAULT_CANARY_P99_FLOOR_MS = 5;
+
 // Autoscaling policy (src/autoscale/policy.ts): Knative's two windows, the HPA's scale-down rate.
 /** Period of the figures the autoscaler reads (DESIGN.md: the router and instances sampled every second). */
 export const DEFAULT_AUTOSCALE_SAMPLE_MS = 1_000;
