@@ -13,12 +13,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * measured idle with no apps; deploys the apps one by one with `wharf up`; waits `idleS`;
  * samples; waits `laterS` more and samples again, to see whether idle memory grows.
  */
-export async function benchMemory({ wharf, work, apps: n, idleS, samples, intervalS, laterS, log }) {
+export async function benchMemory({ wharf, work, apps: n, idleS, samples, intervalS, laterS, nodeOptions, log }) {
   const appsDir = path.join(work, 'apps');
   const specs = Array.from({ length: n }, (_, i) => writeTinyApp(appsDir, i + 1));
   const refs = specs.map(({ app, env }) => ({ app, env }));
   try {
-    await startDaemon(wharf);
+    await startDaemon(wharf, nodeOptions);
     log(`daemon and router started; idle ${idleS} s with no apps`);
     await sleep(idleS * 1000);
     const empty = await sampleWindow(wharf, [], samples, intervalS);
@@ -36,15 +36,20 @@ export async function benchMemory({ wharf, work, apps: n, idleS, samples, interv
     log(`idle ${laterS} s more, then sample again`);
     await sleep(laterS * 1000);
     const later = await sampleWindow(wharf, refs, samples, intervalS);
-    return { empty, loaded, later, deploys, apps: n };
+    return { empty, loaded, later, deploys, apps: n, nodeOptions };
   } finally {
     await wharf.stopAll(refs);
   }
 }
 
-async function startDaemon(wharf) {
+/** The router inherits the daemon's environment, so NODE_OPTIONS reaches both (not the instances: their environment is built). */
+async function startDaemon(wharf, nodeOptions) {
   const log = fs.openSync(path.join(wharf.dataDir, 'daemon.log'), 'a', 0o600);
-  const child = spawn(process.execPath, [wharf.main, 'daemon', '--data-dir', wharf.dataDir, '--http', wharf.http], { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [wharf.main, 'daemon', '--data-dir', wharf.dataDir, '--http', wharf.http], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: nodeOptions ? { ...process.env, NODE_OPTIONS: nodeOptions } : process.env,
+  });
   fs.closeSync(log);
   child.unref();
   for (let i = 0; i < 400; i++) {
@@ -69,7 +74,7 @@ async function sampleWindow(wharf, refs, samples, intervalS) {
     const r = memory(router);
     const inst = instances.map((i) => memory(i.pid)).filter(Boolean);
     rows.push({
-      daemonRss: d.rss, daemonPss: d.pss, routerRss: r.rss, routerPss: r.pss,
+      daemonRss: d.rss, daemonPss: d.pss, daemonHeap: d.heap, routerRss: r.rss, routerPss: r.pss, routerHeap: r.heap,
       instRss: inst.reduce((a, m) => a + m.rss, 0), instPss: inst.every((m) => m.pss !== undefined) ? inst.reduce((a, m) => a + m.pss, 0) : undefined,
       instCount: inst.length, instMedianRss: median(inst.map((m) => m.rss)),
     });
@@ -79,7 +84,8 @@ async function sampleWindow(wharf, refs, samples, intervalS) {
   const med = (k) => median(rows.map((x) => x[k]));
   return {
     daemonPid: daemon, routerPid: router, instances: instances.length,
-    daemonRss: med('daemonRss'), daemonPss: med('daemonPss'), routerRss: med('routerRss'), routerPss: med('routerPss'),
+    daemonRss: med('daemonRss'), daemonPss: med('daemonPss'), daemonHeap: med('daemonHeap'),
+    routerRss: med('routerRss'), routerPss: med('routerPss'), routerHeap: med('routerHeap'),
     sumRss: median(rows.map((x) => x.daemonRss + x.routerRss)),
     sumPss: rows.every((x) => x.daemonPss !== undefined && x.routerPss !== undefined) ? median(rows.map((x) => x.daemonPss + x.routerPss)) : undefined,
     instRss: med('instRss'), instPss: med('instPss'), instMedianRss: med('instMedianRss'),

@@ -57,7 +57,28 @@ export function memory(pid) {
   } catch {
     pss = undefined; // smaps_rollup needs Linux 4.14 and ptrace access
   }
-  return { rss, pss };
+  return { rss, pss, heap: mallocHeap(pid) };
+}
+
+/**
+ * Resident bytes of the `[heap]` mapping: glibc malloc's main arena (brk), where Node's
+ * native allocations live — not V8's heap, which is in anonymous mmaps. Free chunks inside
+ * it stay resident until malloc_trim, so it shows memory that is retained but not used.
+ */
+export function mallocHeap(pid) {
+  let text;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  let inHeap = false;
+  let kb = 0;
+  for (const line of text.split('\n')) {
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inHeap = line.endsWith('[heap]');
+    else if (inHeap && line.startsWith('Rss:')) kb += Number(/(\d+) kB/.exec(line)[1]);
+  }
+  return kb * 1024;
 }
 
 /** Running (a zombie, state Z, has exited and only waits to be reaped). */

@@ -88,9 +88,9 @@ function startupSection(s, runs) {
 function memorySection(mm) {
   const goal = mm.loaded.sumRss <= GOAL_BYTES && (mm.later.sumRss ?? 0) <= GOAL_BYTES ? 'within' : 'over';
   const w = (label, x) => [
-    [`${label}: daemon`, mib(x.daemonRss), mib(x.daemonPss), pct(x.daemonCpuPct)],
-    [`${label}: router`, mib(x.routerRss), mib(x.routerPss), pct(x.routerCpuPct)],
-    [`${label}: **daemon + router**`, `**${mib(x.sumRss)}** (${mb(x.sumRss)})`, mib(x.sumPss), '–'],
+    [`${label}: daemon`, mib(x.daemonRss), mib(x.daemonPss), mib(x.daemonHeap), pct(x.daemonCpuPct)],
+    [`${label}: router`, mib(x.routerRss), mib(x.routerPss), mib(x.routerHeap), pct(x.routerCpuPct)],
+    [`${label}: **daemon + router**`, `**${mib(x.sumRss)}** (${mb(x.sumRss)})`, mib(x.sumPss), '–', '–'],
   ];
   const deploys = summary(mm.deploys);
   return [
@@ -99,9 +99,12 @@ function memorySection(mm) {
     `${mm.apps} tiny apps (a Node HTTP server answering /healthz, web ×2, own host each), deployed one by one`,
     'with `wharf up` to one daemon and router. Samples of VmRSS (/proc/<pid>/status) and Pss',
     '(/proc/<pid>/smaps_rollup) every few seconds, no load; medians shown. CPU is the share of one',
-    'core the process used over the sampling window (health checks, stats, timers).',
+    'core the process used over the sampling window (health checks, stats, timers). The malloc `[heap]`',
+    'column is the resident part of glibc\'s main arena (/proc/<pid>/smaps), where Node\'s native',
+    'allocations live; free chunks in it stay resident until malloc_trim.',
+    ...(mm.nodeOptions ? ['', `**Daemon and router ran with NODE_OPTIONS=\`${mm.nodeOptions}\`** (an experiment, not Wharf's default).`] : []),
     '',
-    table(['when', 'RSS', 'PSS', 'CPU'], [
+    table(['when', 'RSS', 'PSS', 'of RSS: malloc `[heap]`', 'CPU'], [
       ...w('no apps, idle', mm.empty),
       ...w(`${mm.apps} apps, idle`, mm.loaded),
       ...w(`${mm.apps} apps, idle longer`, mm.later),

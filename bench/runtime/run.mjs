@@ -7,6 +7,7 @@
 //   npm run build                      # or, into a dir of your own:
 //   npx tsc -p tsconfig.json --outDir .build/benchruntime --tsBuildInfoFile .build/benchruntime/.tsbuildinfo
 //   node bench/runtime/run.mjs [--dist dist] [--runs 7] [--apps 20] [--idle 30] [--later 60] [--out FILE]
+//                              [--only startup|memory] [--node-options '--max-semi-space-size=1']
 //
 // Everything runs in a temp dir (mode 0711, so that the unprivileged `wharf-app` user that
 // runs apps as root can pass through to the builds in the data dir) with a free port for
@@ -35,6 +36,7 @@ const { values: opt } = parseArgs({
     interval: { type: 'string', default: '5' },
     later: { type: 'string', default: '60' },
     only: { type: 'string' }, // startup | memory
+    'node-options': { type: 'string' }, // NODE_OPTIONS for the daemon and router of the memory part, to try V8 flags
     out: { type: 'string', default: path.join(here, 'RESULTS.md') },
     keep: { type: 'boolean', default: false },
   },
@@ -90,7 +92,7 @@ try {
     wharfs.push(wharf);
     fs.mkdirSync(wharf.dataDir, { mode: 0o711 });
     log(`memory: ${opt.apps} apps × 2 instances`);
-    result.memory = await benchMemory({ wharf, work, apps: Number(opt.apps), idleS: Number(opt.idle), samples: Number(opt.samples), intervalS: Number(opt.interval), laterS: Number(opt.later), log });
+    result.memory = await benchMemory({ wharf, work, apps: Number(opt.apps), idleS: Number(opt.idle), samples: Number(opt.samples), intervalS: Number(opt.interval), laterS: Number(opt.later), nodeOptions: opt['node-options'], log });
   }
   result.loadBefore = loadBefore;
   result.loadAfter = os.loadavg();
