@@ -5,7 +5,7 @@ import { mergePatch } from './merge.js';
 import { resolveEnvironment, type ResolvedEnvironment } from './resolve.js';
 import { checkRules } from './rules.js';
 import { isMapping } from './schema/composite.js';
-import { INVALID, Issues, type Issue, type Path } from './schema/schema.js';
+import { INVALID, Issues, ROOT, type Issue, type Path } from './schema/schema.js';
 import { NAME, OVERLAY_KEYS, specSchema, type Spec } from './wharf-schema.js';
 import type { SpecDocument } from './yaml-source.js';
 
@@ -31,7 +31,7 @@ export function compileSpec(doc: SpecDocument): CompileResult {
   }
   const { environments: rawEnvs, ...baseRaw } = raw;
   const baseIssues = new Issues();
-  const base = specSchema.check(baseRaw, [], baseIssues);
+  const base = specSchema.check(baseRaw, ROOT, baseIssues);
   baseIssues.list.forEach((i) => out.add(i));
 
   const overlays = readOverlays(rawEnvs, out);
@@ -42,7 +42,7 @@ export function compileSpec(doc: SpecDocument): CompileResult {
     let merged: unknown = baseRaw;
     for (const link of [...chain].reverse()) merged = mergePatch(merged, overlays.get(link)!.body);
     const envIssues = new Issues();
-    const spec = specSchema.check(merged, [], envIssues);
+    const spec = specSchema.check(merged, ROOT, envIssues);
     envIssues.list.forEach((i) => out.add(i, chain));
     if (spec === INVALID) continue;
     const resolved = resolveEnvironment(spec, name, overlays.get(name)!.from);

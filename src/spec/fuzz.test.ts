@@ -78,6 +78,14 @@ describe('the spec loader under fuzzing', () => {
     );
   });
 
+  it('refuses an alias bomb instead of expanding it', () => {
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    const parsed = YamlSource.parse('wharf.yaml', lines.join('\n'));
+    assert.equal(parsed.source, undefined);
+    assert.match(parsed.errors[0]!.message, /alias/i);
+  });
+
   it('never fails with anything but a validation error on mutated structure', () => {
     fc.assert(
       fc.property(fc.constantFrom(...PATHS), junk, fc.constantFrom(...PATHS), junk, (p1, j1, p2, j2) => {

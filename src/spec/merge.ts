@@ -1,4 +1,4 @@
-import { setOwn } from '../_util/own.js';
+import { cloneJson, setOwn } from '../_util/own.js';
 import { isMapping } from './schema/composite.js';
 
 /**
@@ -7,7 +7,7 @@ import { isMapping } from './schema/composite.js';
  * lists included — replaces the value. Inputs are never modified.
  */
 export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isMapping(patch)) return structuredClone(patch);
+  if (!isMapping(patch)) return cloneJson(patch);
   const out: Record<string, unknown> = isMapping(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete out[key];

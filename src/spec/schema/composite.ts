@@ -1,6 +1,6 @@
 import { didYouMean } from '../../_util/did-you-mean.js';
-import { setOwn } from '../../_util/own.js';
-import { INVALID, Issues, Schema, typeName, type Checked, type Infer, type JsonSchema, type Path } from './schema.js';
+import { cloneJson, setOwn } from '../../_util/own.js';
+import { INVALID, Issues, Schema, typeName, type Checked, type Infer, type JsonSchema, type PathRef, child } from './schema.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnySchema = Schema<any, boolean>;
@@ -31,7 +31,7 @@ export class ObjectSchema<F extends Fields> extends Schema<ObjectOf<F>> {
   expected(): string {
     return 'a mapping';
   }
-  check(value: unknown, path: Path, issues: Issues): Checked<ObjectOf<F>> {
+  check(value: unknown, path: PathRef, issues: Issues): Checked<ObjectOf<F>> {
     if (!isMapping(value)) {
       issues.add(path, `expected ${this.expected()}, got ${typeName(value)}`);
       return INVALID;
@@ -41,7 +41,7 @@ export class ObjectSchema<F extends Fields> extends Schema<ObjectOf<F>> {
     for (const key of Object.keys(value)) {
       if (Object.hasOwn(this.fields, key)) continue;
       const guess = didYouMean(key, known);
-      issues.add([...path, key], `unknown key "${key}"`, guess ? `did you mean "${guess}"?` : `known keys: ${known.join(', ')}`, 'key');
+      issues.add(child(path, key), `unknown key "${key}"`, guess ? `did you mean "${guess}"?` : `known keys: ${known.join(', ')}`, 'key');
       ok = false;
     }
     const out: Record<string, unknown> = {};
@@ -50,17 +50,17 @@ export class ObjectSchema<F extends Fields> extends Schema<ObjectOf<F>> {
       // `key:` with no value is null in YAML; for an optional key that means "not set".
       if (raw === undefined || (raw === null && field.meta.optional)) {
         if (field instanceof ObjectSchema && field.fillWhenAbsent) {
-          const filled = field.check({}, [...path, key], issues);
+          const filled = field.check({}, child(path, key), issues);
           if (filled === INVALID) ok = false;
           else out[key] = filled;
-        } else if (field.meta.default !== undefined) out[key] = structuredClone(field.meta.default);
+        } else if (field.meta.default !== undefined) out[key] = cloneJson(field.meta.default);
         else if (!field.meta.optional) {
-          issues.add([...path, key], `"${key}" is required`, field.meta.doc);
+          issues.add(child(path, key), `"${key}" is required`, field.meta.doc);
           ok = false;
         }
         continue;
       }
-      const checked = field.check(raw, [...path, key], issues);
+      const checked = field.check(raw, child(path, key), issues);
       if (checked === INVALID) ok = false;
       else out[key] = checked;
     }
@@ -91,7 +91,7 @@ export class RecordSchema<V extends AnySchema> extends Schema<Record<string, Inf
   expected(): string {
     return `a mapping of ${this.key.expected} to ${this.values.expected()}`;
   }
-  check(value: unknown, path: Path, issues: Issues): Checked<Record<string, Infer<V>>> {
+  check(value: unknown, path: PathRef, issues: Issues): Checked<Record<string, Infer<V>>> {
     if (!isMapping(value)) {
       issues.add(path, `expected ${this.expected()}, got ${typeName(value)}`);
       return INVALID;
@@ -105,11 +105,11 @@ export class RecordSchema<V extends AnySchema> extends Schema<Record<string, Inf
     const out: Record<string, Infer<V>> = {};
     for (const [key, raw] of entries) {
       if (!this.key.pattern.test(key)) {
-        issues.add([...path, key], `"${key}" is not ${this.key.expected}`, undefined, 'key');
+        issues.add(child(path, key), `"${key}" is not ${this.key.expected}`, undefined, 'key');
         ok = false;
         continue;
       }
-      const checked = this.values.check(raw, [...path, key], issues);
+      const checked = this.values.check(raw, child(path, key), issues);
       if (checked === INVALID) ok = false;
       else setOwn(out, key, checked as Infer<V>);
     }
@@ -135,7 +135,7 @@ export class ArraySchema<V extends AnySchema> extends Schema<Infer<V>[]> {
   expected(): string {
     return `a list of ${this.items.expected()}`;
   }
-  check(value: unknown, path: Path, issues: Issues): Checked<Infer<V>[]> {
+  check(value: unknown, path: PathRef, issues: Issues): Checked<Infer<V>[]> {
     if (!Array.isArray(value)) {
       issues.add(path, `expected ${this.expected()}, got ${typeName(value)}`);
       return INVALID;
@@ -147,7 +147,7 @@ export class ArraySchema<V extends AnySchema> extends Schema<Infer<V>[]> {
     let ok = true;
     const out: Infer<V>[] = [];
     value.forEach((raw, i) => {
-      const checked = this.items.check(raw, [...path, i], issues);
+      const checked = this.items.check(raw, child(path, i), issues);
       if (checked === INVALID) ok = false;
       else out.push(checked as Infer<V>);
     });

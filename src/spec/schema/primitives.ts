@@ -1,6 +1,6 @@
 import { formatDuration, parseDuration } from '../duration.js';
 import { formatSize, parseSize, suggestSize } from '../size.js';
-import { INVALID, Issues, Schema, typeName, type Checked, type JsonSchema, type Path } from './schema.js';
+import { INVALID, Issues, Schema, typeName, type Checked, type JsonSchema, type PathRef } from './schema.js';
 
 export class StringSchema extends Schema<string> {
   constructor(
@@ -12,7 +12,7 @@ export class StringSchema extends Schema<string> {
   expected(): string {
     return this.patternHint ?? 'a string';
   }
-  check(value: unknown, path: Path, issues: Issues): Checked<string> {
+  check(value: unknown, path: PathRef, issues: Issues): Checked<string> {
     if (typeof value !== 'string') {
       issues.add(path, `expected ${this.expected()}, got ${typeName(value)}`);
       return INVALID;
@@ -43,7 +43,7 @@ export class NumberSchema extends Schema<number> {
     if (max !== undefined) return `${noun} of at most ${max}`;
     return noun;
   }
-  check(value: unknown, path: Path, issues: Issues): Checked<number> {
+  check(value: unknown, path: PathRef, issues: Issues): Checked<number> {
     const { integer, min, max, exclusiveMin } = this.opts;
     const ok =
       typeof value === 'number' &&
@@ -73,7 +73,7 @@ export class BooleanSchema extends Schema<boolean> {
   expected(): string {
     return 'true or false';
   }
-  check(value: unknown, path: Path, issues: Issues): Checked<boolean> {
+  check(value: unknown, path: PathRef, issues: Issues): Checked<boolean> {
     if (typeof value !== 'boolean') {
       issues.add(path, `expected ${this.expected()}, got ${typeName(value)}`);
       return INVALID;
@@ -92,7 +92,7 @@ export class EnumSchema<V extends string> extends Schema<V> {
   expected(): string {
     return `one of ${this.values.map((v) => JSON.stringify(v)).join(', ')}`;
   }
-  check(value: unknown, path: Path, issues: Issues): Checked<V> {
+  check(value: unknown, path: PathRef, issues: Issues): Checked<V> {
     if (typeof value !== 'string' || !(this.values as readonly string[]).includes(value)) {
       issues.add(path, `expected ${this.expected()}, got ${typeName(value)}`);
       return INVALID;
@@ -109,7 +109,7 @@ export class DurationSchema extends Schema<number> {
   expected(): string {
     return 'a duration like "2s" or "500ms"';
   }
-  check(value: unknown, path: Path, issues: Issues): Checked<number> {
+  check(value: unknown, path: PathRef, issues: Issues): Checked<number> {
     const ms = typeof value === 'string' ? parseDuration(value) : undefined;
     if (ms === undefined) {
       const hint = typeof value === 'number' ? `write it with a unit, e.g. "${value}s"` : 'units: ms, s, m, h';
@@ -131,7 +131,7 @@ export class SizeSchema extends Schema<number> {
   expected(): string {
     return 'a size like "512Mi" or "1Gi"';
   }
-  check(value: unknown, path: Path, issues: Issues): Checked<number> {
+  check(value: unknown, path: PathRef, issues: Issues): Checked<number> {
     const bytes = typeof value === 'string' ? parseSize(value) : undefined;
     if (bytes === undefined || bytes === 0) {
       const suggestion = typeof value === 'string' ? suggestSize(value) : undefined;
@@ -157,7 +157,7 @@ export class EnvValueSchema extends Schema<string> {
   expected(): string {
     return 'a string, number or boolean';
   }
-  check(value: unknown, path: Path, issues: Issues): Checked<string> {
+  check(value: unknown, path: PathRef, issues: Issues): Checked<string> {
     if (typeof value === 'string') {
       if (value.includes('\0')) {
         issues.add(path, 'environment values cannot contain NUL characters');

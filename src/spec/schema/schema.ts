@@ -11,6 +11,25 @@
 export type PathSegment = string | number;
 export type Path = readonly PathSegment[];
 
+/**
+ * Where a check is, as a linked list from the leaf up: every field checked gets one small
+ * node instead of a copied array, and the array is made only when a problem is reported.
+ */
+export type PathRef = { readonly up: PathRef; readonly seg: PathSegment } | undefined;
+
+/** The top of the document. */
+export const ROOT: PathRef = undefined;
+
+export function child(ref: PathRef, seg: PathSegment): PathRef {
+  return { up: ref, seg };
+}
+
+export function toPath(ref: PathRef): PathSegment[] {
+  const out: PathSegment[] = [];
+  for (let r = ref; r; r = r.up) out.push(r.seg);
+  return out.reverse();
+}
+
 export interface Issue {
   path: Path;
   message: string;
@@ -22,8 +41,8 @@ export interface Issue {
 /** Collects issues during one parse; never throws. */
 export class Issues {
   readonly list: Issue[] = [];
-  add(path: Path, message: string, hint?: string, at: 'key' | 'value' = 'value'): void {
-    this.list.push({ path: [...path], message, hint, at });
+  add(path: PathRef, message: string, hint?: string, at: 'key' | 'value' = 'value'): void {
+    this.list.push({ path: toPath(path), message, hint, at });
   }
   get empty(): boolean {
     return this.list.length === 0;
@@ -50,7 +69,7 @@ export abstract class Schema<T, Opt extends boolean = false> {
   declare readonly _optional: Opt;
 
   /** Validates and converts `value`, reporting problems to `issues` under `path`. */
-  abstract check(value: unknown, path: Path, issues: Issues): Checked<T>;
+  abstract check(value: unknown, path: PathRef, issues: Issues): Checked<T>;
 
   /** JSON Schema (2020-12) of the input this schema accepts. */
   protected abstract json(): JsonSchema;
