@@ -6,7 +6,7 @@ import type { Plan } from '../../plan/types.js';
 import { EXIT, type Command } from '../command.js';
 import { connect } from '../connect.js';
 import { print, printJson, useColor, type Io } from '../io.js';
-import { APP, appAndEnv, JSON_OPTION } from '../options.js';
+import { APP, appDirOf, JSON_OPTION } from '../options.js';
 
 export const plan: Command = {
   name: 'plan',
@@ -16,7 +16,10 @@ export const plan: Command = {
   options: { ...APP, ...JSON_OPTION },
   json: true,
   async run(ctx) {
-    const { dir, env } = appAndEnv(ctx);
+    // The daemon reads and validates the spec (and picks the environment): reading it here
+    // too would double the wait on a large spec.
+    const dir = appDirOf(ctx);
+    const env = ctx.flags['env'] as string | undefined;
     const { plan: p } = await connect(ctx.io, ctx.flags).plan({ dir, env });
     if (ctx.flags['json']) printJson(ctx.io, p);
     else ctx.io.stdout.write(renderPlan(p, { color: useColor(ctx.io, ctx.flags) }));
@@ -34,7 +37,8 @@ export const apply: Command = {
   ],
   options: { ...APP, ...JSON_OPTION, yes: { type: 'boolean', short: 'y' }, uncommitted: { type: 'boolean' } },
   async run(ctx) {
-    const { dir, env } = appAndEnv(ctx);
+    const dir = appDirOf(ctx);
+    const env = ctx.flags['env'] as string | undefined;
     const client = connect(ctx.io, ctx.flags);
     const color = useColor(ctx.io, ctx.flags);
     const json = ctx.flags['json'] === true;
@@ -45,7 +49,7 @@ export const apply: Command = {
       return;
     }
     if (!ctx.flags['yes']) await confirmOrRefuse(ctx.io, p);
-    const result = await client.apply({ dir, env, expectHash: p.hash, includeUncommitted: ctx.flags['uncommitted'] === true });
+    const result = await client.apply({ dir, env: p.env, expectHash: p.hash, includeUncommitted: ctx.flags['uncommitted'] === true });
     if (json) return printJson(ctx.io, result);
     print(ctx.io, `\nApply complete! ${summaryLine(result.plan)}`);
   },
