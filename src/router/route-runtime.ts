@@ -19,11 +19,12 @@ export interface ResolvedLimits {
 }
 
 export class GroupRuntime implements GroupView<Backend> {
-  readonly stats = new Stats();
   constructor(
     readonly release: string,
     readonly weight: number,
     readonly instances: Backend[],
+    /** Carried over from the previous table's group of the same release: figures survive pushes. */
+    readonly stats: Stats = new Stats(),
   ) {}
 
   ejectedCount(): number {
@@ -39,7 +40,6 @@ interface Waiter {
 }
 
 export class RouteRuntime {
-  readonly stats = new Stats();
   readonly limits: ResolvedLimits;
   readonly drainTimeoutMs: number;
   private readonly queue: Waiter[] = [];
@@ -47,6 +47,8 @@ export class RouteRuntime {
   constructor(
     readonly route: Route,
     readonly groups: GroupRuntime[],
+    /** Carried over from the previous table's route of the same id: figures survive pushes. */
+    readonly stats: Stats = new Stats(),
   ) {
     const l = route.limits ?? {};
     this.limits = {

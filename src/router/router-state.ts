@@ -31,10 +31,15 @@ export class RouterState {
   apply(table: Table): void {
     const next = new Map<string, Live>();
     const routes: RouteRuntime[] = [];
+    const before = new Map(this.routes.map((r) => [r.id, r]));
     for (const route of table.routes) {
       const health = resolveHealth(route.health);
-      const groups = route.groups.map((g) => new GroupRuntime(g.release, g.weight, []));
-      const rt = new RouteRuntime(route, groups);
+      // A push changes weights and instances, not what was measured: the route's and each
+      // release group's figures (counters, latency windows) carry over, so the daemon's
+      // analysis and autoscaler see one continuous series, and no histogram is reallocated.
+      const previous = before.get(route.id);
+      const groups = route.groups.map((g) => new GroupRuntime(g.release, g.weight, [], previous?.groups.find((p) => p.release === g.release)?.stats));
+      const rt = new RouteRuntime(route, groups, previous?.stats);
       route.groups.forEach((g, gi) => {
         for (const inst of g.instances) {
           const key = backendKey(route.id, inst.id, inst.host, inst.port);
@@ -53,7 +58,6 @@ export class RouterState {
           if (inst.draining === true) this.drains.start(backend, route.id, rt.drainTimeoutMs);
         }
       });
-      const previous = this.routes.find((r) => r.id === route.id);
       if (previous !== undefined) rt.adoptQueue(previous);
       routes.push(rt);
     }
