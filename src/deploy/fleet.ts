@@ -94,6 +94,9 @@ export class Fleet implements InstanceListener {
       const failing = verdicts.filter((passed) => !passed).length;
       if (failing) problem = `${failing} new instance${failing === 1 ? '' : 's'} of ${releaseName(release.version)} did not pass the health gate within ${Math.round(spec.deploy.timeout / 1000)}s (GET ${spec.health.path})`;
     }
+    // The verdicts are recorded through the transition queue; the next table push (e.g. the
+    // old instances' drain) must see the new ones healthy, or the route is briefly empty.
+    await this.settled();
     if (problem === undefined) return;
     await Promise.all(started.map((s) => this.stopOne(s.id)));
     throw new WharfError('DEPLOY_FAILED', `${service}: ${problem}`, {
@@ -254,6 +257,7 @@ export class Fleet implements InstanceListener {
     const release = await store.getRelease(r.app, r.env, r.release);
     const frozen = release && serviceOf(release, r.service);
     if (!frozen || frozen.spec.kind !== 'web') return;
+    await this.settled();
     this.draining.add(id);
     this.deps.onChange?.();
     await traffic.awaitDrained([id], frozen.spec.deploy.drain_timeout);
