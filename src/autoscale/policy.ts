@@ -9,8 +9,9 @@
  *   averaged per instance over two windows: the stable window (60 s, steady decisions) and
  *   the panic window (6 s, bursts). Instances not yet ready are left out (figures.ts).
  * - Each target asks for ceil(ready × value / target) instances, where ready × value is
- *   the service's load, so starting instances do not inflate it; within ±10 % of the target
- *   it asks for the current count (targets.ts). The largest count wins: the recommendation.
+ *   the service's load, so starting instances do not dilute it; when the load spread over
+ *   the current count is within ±10 % of the target, it asks for the current count
+ *   (targets.ts). The largest count wins: the recommendation.
  * - Up: when the recommendation is above the count, at once and in one jump.
  * - Panic: when a target's panic-window value is at panic_threshold (2) × the target or
  *   more, the panic window's counts join the recommendation and nothing scales down until
@@ -19,6 +20,8 @@
  *   missing figure holds the count), out of panic, when every recommendation over
  *   scale_down_window (300 s) was below the count (the highest of them is the floor: the
  *   HPA's stabilisation window), and by at most max(1, 10 %) of the count per minute.
+ * - Gaps: a target without a figure in the latest sample (the router restarting) moves the
+ *   count neither way; an older gap still allows a scale-up from the figures present.
  * - Always within [min, max]; the reason is a sentence with the deciding figures.
  */
 import {
@@ -87,7 +90,7 @@ export interface TargetFigures {
   value: number | undefined;
   /** Mean per ready instance over the panic window. */
   burst: number | undefined;
-  /** The count this target asks for (stable window, tolerance applied). */
+  /** The count this target asks for (stable window, tolerance applied); undefined when its figures stopped. */
   count: number | undefined;
   /** Figures from every ready instance in every sample of the stable window. */
   complete: boolean;
@@ -173,14 +176,17 @@ export function decide(input: PolicyInput): Decision {
 function measure(target: ConfiguredTarget, input: PolicyInput, settings: PolicySettings): Row {
   const stable = averageOver(input.window, Math.round(settings.stableWindowMs / settings.sampleMs), target.kind.read);
   const burst = averageOver(input.window, Math.round(settings.panicWindowMs / settings.sampleMs), target.kind.read);
+  // Figures that stopped coming (the router restarting) are stale: they move the count
+  // neither way until they come back.
+  const fresh = averageOver(input.window, 1, target.kind.read).perInstance !== undefined;
   return {
     kind: target.kind,
     target: target.kind.name,
     goal: target.goal,
     value: stable.perInstance,
     burst: burst.perInstance,
-    count: countFor(stable, target.goal, input.current, settings.tolerance),
-    burstCount: loadCount(burst, target.goal),
+    count: fresh ? countFor(stable, target.goal, input.current, settings.tolerance) : undefined,
+    burstCount: fresh ? loadCount(burst, target.goal) : undefined,
     complete: stable.complete,
   };
 }

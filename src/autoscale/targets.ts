@@ -52,19 +52,26 @@ const EPSILON = 1e-9;
 
 /**
  * The count one target asks for: `ceil(ready × value / goal)`, where value is the mean per
- * ready instance, so the product is the load the service carries. Within the tolerance
- * band around the goal (|value / goal − 1| ≤ tolerance) the target asks for the current
- * count, so small swings move nothing (the HPA's 10 % tolerance). Undefined without figures.
+ * ready instance, so `ready × value` is the load the service carries and starting
+ * instances do not dilute it. When that count, unrounded, is within the tolerance of the
+ * current count (the load per instance once all are ready is within ±10 % of the goal: the
+ * HPA's tolerance), the target asks for the current count, so small swings move nothing.
+ * The band is measured against the current count, not the ready one, so that a higher
+ * load never asks for fewer instances. Undefined without figures.
  */
 export function countFor(average: WindowAverage, goal: number, current: number, tolerance: number): number | undefined {
   if (average.perInstance === undefined) return undefined;
-  const ratio = average.perInstance / goal;
-  if (Math.abs(ratio - 1) <= tolerance) return current;
-  return loadCount(average, goal);
+  const needed = (average.ready * average.perInstance) / goal;
+  if (current > 0 && Math.abs(needed / current - 1) <= tolerance) return current;
+  return roundUp(needed);
 }
 
 /** `ceil(ready × value / goal)` with no tolerance band: the count the load needs. */
 export function loadCount(average: WindowAverage, goal: number): number | undefined {
   if (average.perInstance === undefined) return undefined;
-  return Math.max(0, Math.ceil((average.ready * average.perInstance) / goal - EPSILON));
+  return roundUp((average.ready * average.perInstance) / goal);
+}
+
+function roundUp(instances: number): number {
+  return Math.max(0, Math.ceil(instances - EPSILON));
 }
