@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { InstanceFigures, Sample } from './figures.js';
 import { decide, type PolicyInput } from './policy.js';
 import { INITIAL_POLICY_STATE, type PolicyState } from './policy-state.js';
-import { autoscaleSpec } from './testing/simulate.js';
+import { autoscaleSpec, runLoop } from './testing/simulate.js';
 
 const NOW = 1_000_000;
 const rpmPolicy = autoscaleSpec({ min: 1, max: 10, targets: { requests_per_minute_per_instance: 600 } });
@@ -77,6 +77,17 @@ describe('autoscaling policy: scaling up', () => {
     const d = decide(input({ current: 2, window }));
     assert.equal(d.figures.panic, false);
     assert.equal(d.state.panic, null);
+  });
+
+  it('orders instances within 5 s of a step from 10 % to 300 % of one instance\'s capacity', () => {
+    // One instance serves 50 req/s; the target is 70 % of that (2,100 req/min).
+    const policy = autoscaleSpec({ min: 1, max: 10, targets: { requests_per_minute_per_instance: 2_100 } });
+    const load = [...Array<number>(120).fill(5), ...Array<number>(60).fill(150)];
+    const steps = runLoop({ policy, start: 1, load, bootSeconds: 3 });
+    const firstOrder = steps.findIndex((s) => s.decision.desired > s.current);
+    assert.ok(firstOrder >= 120 && firstOrder - 120 < 5, `first order at ${firstOrder - 120} s after the step`);
+    assert.equal(steps.at(-1)!.decision.desired, 5); // ceil(150 / 35)
+    assert.ok(steps.every((s) => s.decision.desired >= s.current), 'no instance removed');
   });
 
   it('scales up on the figures it has when some are missing', () => {

@@ -36,7 +36,7 @@ import {
 import type { AutoscaleSpec } from '../spec/wharf-schema.js';
 import { averageOver, type FigureWindow } from './figures.js';
 import { coversWindow, highest, nextPanic, remember, type PolicyState } from './policy-state.js';
-import { compare, formatFigure, seconds, sentence } from './reason.js';
+import { bounds, compare, describe, formatFigure, missing, seconds, sentence } from './reason.js';
 import { configuredTargets, countFor, loadCount, type ConfiguredTarget, type TargetName } from './targets.js';
 
 /** The policy's fixed settings; the spec's autoscale block holds the per-service ones. */
@@ -88,6 +88,8 @@ export interface TargetFigures {
   goal: number;
   /** Mean per ready instance over the stable window; undefined without figures. */
   value: number | undefined;
+  /** Mean number of ready instances behind `value`. */
+  ready: number;
   /** Mean per ready instance over the panic window. */
   burst: number | undefined;
   /** The count this target asks for (stable window, tolerance applied); undefined when its figures stopped. */
@@ -184,6 +186,7 @@ function measure(target: ConfiguredTarget, input: PolicyInput, settings: PolicyS
     target: target.kind.name,
     goal: target.goal,
     value: stable.perInstance,
+    ready: stable.ready,
     burst: burst.perInstance,
     count: fresh ? countFor(stable, target.goal, input.current, settings.tolerance) : undefined,
     burstCount: fresh ? loadCount(burst, target.goal) : undefined,
@@ -203,27 +206,7 @@ function leader(rows: readonly Row[], panic: boolean): { row: Row; count: number
   return best;
 }
 
-/** "610 req/min per instance within 10 % of target 600, 20 % CPU per instance < target 60". */
-function describe(rows: readonly Row[], tolerance: number): string {
-  return rows
-    .filter((r) => r.value !== undefined)
-    .map((r) => {
-      const ratio = r.value! / r.goal;
-      const relation = Math.abs(ratio - 1) <= tolerance ? `within ${formatFigure(tolerance * 100)} % of` : ratio > 1 ? '>' : '<';
-      return compare(r.kind, r.value!, relation, r.goal);
-    })
-    .join(', ');
-}
-
-function missing(rows: readonly Row[]): string {
-  return rows.filter((r) => !r.complete).map((r) => r.target).join(', ');
-}
-
-function bounds(desired: number, policy: AutoscaleSpec): string {
-  return desired === policy.max ? `at most max ${policy.max}` : `at least min ${policy.min}`;
-}
-
 function publicFigures(row: Row): TargetFigures {
-  const { target, goal, value, burst, count, complete } = row;
-  return { target, goal, value, burst, count, complete };
+  const { target, goal, value, ready, burst, count, complete } = row;
+  return { target, goal, value, ready, burst, count, complete };
 }

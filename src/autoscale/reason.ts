@@ -5,6 +5,14 @@
  */
 import type { TargetKind } from './targets.js';
 
+/** What a reason needs of one target's figures. */
+export interface TargetLine {
+  kind: TargetKind;
+  goal: number;
+  value: number | undefined;
+  complete: boolean;
+}
+
 const WHOLE = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const ONE_DECIMAL = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
@@ -26,4 +34,26 @@ export function sentence(service: string, from: number, to: number, because: str
 /** "300 s", "1.5 s": windows are whole seconds in practice. */
 export function seconds(ms: number): string {
   return `${formatFigure(ms / 1_000)} s`;
+}
+
+/** "610 req/min per instance within 10 % of target 600, 20 % CPU per instance < target 60". */
+export function describe(lines: readonly TargetLine[], tolerance: number): string {
+  const parts: string[] = [];
+  for (const { kind, goal, value } of lines) {
+    if (value === undefined) continue;
+    const ratio = value / goal;
+    const relation = Math.abs(ratio - 1) <= tolerance ? `within ${formatFigure(tolerance * 100)} % of` : ratio > 1 ? '>' : '<';
+    parts.push(compare(kind, value, relation, goal));
+  }
+  return parts.join(', ');
+}
+
+/** "requests_per_minute_per_instance, cpu_percent": the spec's names, so they can be looked up. */
+export function missing(lines: readonly TargetLine[]): string {
+  return lines.filter((l) => !l.complete).map((l) => l.kind.name).join(', ');
+}
+
+/** Why the count sits at a bound: "at most max 10", "at least min 2". */
+export function bounds(desired: number, limits: { min: number; max: number }): string {
+  return desired === limits.max ? `at most max ${limits.max}` : `at least min ${limits.min}`;
 }
