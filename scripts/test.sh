@@ -5,10 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests use: git (builds from checkouts), openssl (the router's TLS
-# tests make certificates), useradd from passwd (under root, apps run as an unprivileged user).
+# tests make certificates), ps from procps (a test finds a zombie), useradd from passwd (under
+# root, apps run as an unprivileged user).
 need=()
 command -v git >/dev/null || need+=(git)
 command -v openssl >/dev/null || need+=(openssl)
+command -v ps >/dev/null || need+=(procps)
 if [ "$(id -u)" = 0 ] && ! command -v useradd >/dev/null; then need+=(passwd); fi
 if ((${#need[@]})); then
   if [ "$(id -u)" = 0 ]; then
