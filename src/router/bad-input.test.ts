@@ -31,15 +31,18 @@ describe('router: bad input and faulty instances', () => {
     r = await startRouter({ extraArgs: ['--header-timeout-ms', '300', '--max-header-bytes', '8192'] });
     const [echo, reset, mid, silent, invalid] = [await startEcho(), await startResetting('before-response'), await startResetting('mid-response'), await startSilent(), await startInvalidHttp()];
     ups.push(echo, reset, mid, silent, invalid);
+    // Only the instance that never answers is meant to meet the response timeout; the others
+    // get a long one, so that on a loaded machine a reset is never overtaken by the timeout.
+    const quiet = { health: { intervalMs: 600_000 }, limits: { responseTimeoutMs: 10_000 } };
     const slow = { health: { intervalMs: 600_000 }, limits: { responseTimeoutMs: 300 } };
     await r.admin.pushTable(
       table(
         1,
-        route('ok', 'ok.localhost', [{ release: 'v1', weight: 1, ports: [echo.port] }], slow),
-        route('reset', 'reset.localhost', [{ release: 'v1', weight: 1, ports: [reset.port] }], slow),
-        route('mid', 'mid.localhost', [{ release: 'v1', weight: 1, ports: [mid.port] }], slow),
+        route('ok', 'ok.localhost', [{ release: 'v1', weight: 1, ports: [echo.port] }], quiet),
+        route('reset', 'reset.localhost', [{ release: 'v1', weight: 1, ports: [reset.port] }], quiet),
+        route('mid', 'mid.localhost', [{ release: 'v1', weight: 1, ports: [mid.port] }], quiet),
         route('silent', 'silent.localhost', [{ release: 'v1', weight: 1, ports: [silent.port] }], slow),
-        route('invalid', 'invalid.localhost', [{ release: 'v1', weight: 1, ports: [invalid.port] }], slow),
+        route('invalid', 'invalid.localhost', [{ release: 'v1', weight: 1, ports: [invalid.port] }], quiet),
       ),
     );
     assert.equal((await request(r.http, { host: 'ok.localhost' })).status, 200);
