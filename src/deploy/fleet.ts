@@ -242,10 +242,13 @@ export class Fleet implements InstanceListener {
   private async stopOne(id: string): Promise<void> {
     await this.drain(id);
     await this.requireDriver().stop(id, { forget: true });
-    this.draining.delete(id);
     await this.pending;
     this.deps.ports.release(id);
     await this.deps.store.deleteInstance(id);
+    // Draining until its record is gone: the router's drain is one way, and a table that
+    // listed the instance as serving again (its record still saying healthy) would give its
+    // release the traffic with no instance the router will use.
+    this.draining.delete(id);
     this.deps.onChange?.();
   }
 
