@@ -46,14 +46,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const paths = dataDirPaths(options.dataDir);
   mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
   const rawStore = await openStore(paths.dataDir);
+  let runtime: ReturnType<typeof wireLocalRuntime> | undefined;
+  let router: RouterSupervisor | undefined;
   try {
     const token = await loadOrCreateToken(paths.dataDir);
     const hub = await EventHub.create(rawStore);
     const store = hub.observe(rawStore);
-    let router: RouterSupervisor | undefined;
-    const runtime = wireLocalRuntime(store, paths.dataDir, now, { onChange: () => void router?.push(), traffic: () => router });
+    runtime = wireLocalRuntime(store, paths.dataDir, now, { onChange: () => void router?.push(), traffic: () => router });
     if (options.router) {
-      router = new RouterSupervisor({ dataDir: paths.dataDir, listen: options.router.listen, table: (g) => currentTable(store, runtime.fleet, g), log: (l) => console.log(l) });
+      const fleet = runtime.fleet;
+      router = new RouterSupervisor({ dataDir: paths.dataDir, listen: options.router.listen, table: (g) => currentTable(store, fleet, g), log: (l) => console.log(l) });
       const { adopted, pid } = await router.start();
       console.log(`${adopted ? 'adopted the running router' : 'started the router'} (pid ${pid}) on ${options.router.listen.host}:${options.router.listen.port}`);
     }
@@ -80,6 +82,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const info: DaemonInfo = { pid: process.pid, socket: server.socketPath, url: server.tcp?.url, version: VERSION, startedAt };
     writeFileSync(paths.daemonInfo, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
     let stopped: Promise<void> | undefined;
+    const { driver, fleet } = runtime;
     return {
       socketPath: server.socketPath,
       url: server.tcp?.url,
@@ -89,14 +92,18 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           await server.stop();
           // Instances and the router outlive the daemon: stop supervising them, never the processes.
           router?.detach();
-          await runtime.driver.detach();
-          await runtime.fleet.settled();
+          await driver.detach();
+          await fleet.settled();
           await hub.settled();
           await rawStore.close();
           rmSync(paths.daemonInfo, { force: true });
         })()),
     };
   } catch (e) {
+    // A daemon that failed to start must exit: let go of the router and the instances (they
+    // keep running) and of the driver's timers, which would otherwise keep the process alive.
+    router?.detach();
+    await runtime?.driver.detach();
     await rawStore.close();
     throw e;
   }

@@ -164,7 +164,13 @@ export class RouterSupervisor implements TrafficControl {
       if (await this.answers()) return;
       await new Promise((r) => setTimeout(r, 50));
     }
-    const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join('\n    ') : '';
+    const written = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+    if (/EADDRINUSE/.test(written.slice(-4096))) {
+      throw new WharfError('CONFLICT', `the router cannot listen on ${host}:${listen.port}: the address is already in use`, {
+        hint: 'pick another address with --http HOST:PORT (or stop what holds it)',
+      });
+    }
+    const tail = written.trim().split('\n').filter((l) => !/^\s+at /.test(l)).slice(-3).join('\n    ');
     throw new WharfError('INTERNAL', `the router did not start on ${host}:${listen.port}`, { hint: `its log (${logFile}) ends with:\n    ${tail}` });
   }
 }

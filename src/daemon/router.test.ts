@@ -208,3 +208,21 @@ describe('the router, run by the daemon', () => {
     assert.ok(result.ok > 0);
   });
 });
+
+describe('a daemon whose router cannot start', () => {
+  it('exits with a clear error instead of hanging when the router\'s address is taken', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'wharf-busy-'));
+    chmodSync(root, 0o711);
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = busy.address() as { port: number };
+      const r = await runWharf(['daemon', '--data-dir', join(root, 'data'), '--http', `127.0.0.1:${port}`], { timeoutMs: 30_000 });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`error\\[CONFLICT\\]: the router cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use\\n  hint: pick another address with --http`));
+    } finally {
+      busy.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
