@@ -49,7 +49,9 @@ async function main(): Promise<void> {
     const { records } = JSON.parse(readFileSync(stateFile!, 'utf8')) as { records: RecordedInstance[] };
     for (const r of records) specs.set(r.spec.id, r.spec);
     const result: RecoverResult = await driver.recover(records);
-    writeFileSync(`${stateFile}.recovered.json`, JSON.stringify(result));
+    // Written whole or not at all (temp + rename): the test polls for this file.
+    writeFileSync(`${stateFile}.recovered.json.tmp`, JSON.stringify(result));
+    renameSync(`${stateFile}.recovered.json.tmp`, `${stateFile}.recovered.json`);
   }
   record();
 }
