@@ -1,3 +1,4 @@
+import { processIsAlive } from '../runtime/proc-table.js';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { compileText } from '../spec/testing.js';
 import { SqliteStore } from '../state/sqlite/sqlite-store.js';
 import { RecordingTarget } from '../targets/recording/recording-target.js';
 import { Applier } from './applier.js';
-import { envLockScope, processIsAlive, type LockHost } from './env-lock.js';
+import { envLockScope, type LockHost } from './env-lock.js';
 import type { Target } from './target.js';
 
 const SPEC = `

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { WharfError } from '../errors.js';
 import type { Store } from '../state/store.js';
 import type { LockRecord } from '../state/types.js';
@@ -52,24 +51,4 @@ export async function acquireEnvLock(store: Store, host: LockHost, app: string, 
 export function publicLock(lock: LockRecord): Omit<LockRecord, 'token'> {
   const { token: _token, ...rest } = lock;
   return rest;
-}
-
-/**
- * Whether a process is running. A zombie (dead, not yet reaped: its parent, often a PID 1
- * that does not reap orphans, never waited for it) answers signal 0 but is not running.
- */
-export function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    // EPERM: the process exists but belongs to another user.
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    // /proc/<pid>/stat: "pid (comm) state …"; comm may hold spaces and parentheses (proc(5)).
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // no procfs (not Linux): signal 0 is all there is
-  }
 }

@@ -1,9 +1,9 @@
+import { processIsAlive } from '../runtime/proc-table.js';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { processIsAlive } from '../apply/env-lock.js';
 import { runWharf } from './testing.js';
 
 const SPEC = 'app: shop\nservices:\n  web: { run: node server.cjs, routes: [{ path: / }] }\n';

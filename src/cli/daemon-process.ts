@@ -1,10 +1,10 @@
+import { processIsAlive } from '../runtime/proc-table.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiTransport } from '../client/transport.js';
 import { WharfClient, type Status } from '../client/wharf-client.js';
-import { processIsAlive } from '../apply/env-lock.js';
 import { dataDirPaths, type DaemonInfo } from '../daemon/paths.js';
 import { isWharfError, WharfError } from '../errors.js';
 

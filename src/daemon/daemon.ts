@@ -1,7 +1,7 @@
+import { processIsAlive } from '../runtime/proc-table.js';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Applier } from '../apply/applier.js';
-import { processIsAlive } from '../apply/env-lock.js';
 import type { Target } from '../apply/target.js';
 import { openStore } from '../state/open-store.js';
 import { VERSION } from '../version.js';

@@ -1,8 +1,8 @@
+import { processIsAlive } from '../runtime/proc-table.js';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { processIsAlive } from '../apply/env-lock.js';
 import type { TrafficControl } from '../deploy/traffic.js';
 import { WharfError } from '../errors.js';
 import { RouterAdminClient } from '../router/admin-client.js';
@@ -46,6 +46,8 @@ export class RouterSupervisor implements TrafficControl {
   private metricsTimer: NodeJS.Timeout | undefined;
   /** The router's figures, read every second (DESIGN.md): what rollouts and the autoscaler judge by. */
   latest: MetricsSnapshot | undefined;
+  /** When a metrics read last succeeded: the watchdog's proof that the router answers. */
+  private answeredAt = 0;
 
   constructor(private readonly options: RouterSupervisorOptions) {
     this.adminSocket = join(options.dataDir, 'router.sock');
@@ -115,13 +117,15 @@ export class RouterSupervisor implements TrafficControl {
   private async readMetrics(): Promise<void> {
     try {
       this.latest = await this.client.metrics();
+      this.answeredAt = Date.now();
     } catch {
       // A gap in the figures (the router restarting) is a gap, never zeros: keep the last ones.
     }
   }
 
   private async watch(): Promise<void> {
-    if (await this.answers()) return;
+    // The metrics read every second already shows the router answering; ask only when it stopped.
+    if (Date.now() - this.answeredAt < 3_000 || (await this.answers())) return;
     if (this.info && processIsAlive(this.info.pid)) return; // busy, not dead
     this.options.log?.('router: not answering and its process is gone; starting it again');
     try {

@@ -1,3 +1,4 @@
+import { processIsAlive } from '../runtime/proc-table.js';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
@@ -5,7 +6,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { processIsAlive } from '../apply/env-lock.js';
 import { runWharf } from '../cli/testing.js';
 import { ApiTransport } from '../client/transport.js';
 import { WharfClient } from '../client/wharf-client.js';

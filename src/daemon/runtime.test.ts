@@ -1,10 +1,10 @@
+import { processIsAlive } from '../runtime/proc-table.js';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { processIsAlive } from '../apply/env-lock.js';
 import { runWharf } from '../cli/testing.js';
 import { ApiTransport } from '../client/transport.js';
 import { WharfClient } from '../client/wharf-client.js';

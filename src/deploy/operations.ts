@@ -1,6 +1,7 @@
+import { processIsAlive } from '../runtime/proc-table.js';
 import { hostname } from 'node:os';
 import type { Actor } from '../apply/applier.js';
-import { acquireEnvLock, processIsAlive } from '../apply/env-lock.js';
+import { acquireEnvLock } from '../apply/env-lock.js';
 import { WharfError } from '../errors.js';
 import type { OneOffOptions, OneOffSpec } from '../runtime/index.js';
 import type { Store } from '../state/store.js';

@@ -6,7 +6,7 @@
  * parentheses and may itself contain spaces or parentheses, so parsing starts after the
  * LAST ')'.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, existsSync, readFileSync } from 'node:fs';
 
 /** Linux reports times in clock ticks; USER_HZ is 100 on every architecture Node supports. */
 export const CLOCK_TICKS_PER_SECOND = 100;
@@ -57,6 +57,21 @@ export function readStat(pid: number): ProcStat | undefined {
   }
   const stat = parseStat(text);
   return stat && stat.state !== 'Z' ? stat : undefined;
+}
+
+/**
+ * Whether a process is running. A zombie is not (dead, never reaped: a PID 1 that does not
+ * reap orphans leaves a killed daemon so). Without procfs, signal 0 is all there is (EPERM:
+ * it exists, as another user's).
+ */
+export function processIsAlive(pid: number): boolean {
+  if (existsSync('/proc/self/stat')) return readStat(pid) !== undefined;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Whether `pid` is still the very process that started at `startTime`. */

@@ -7,8 +7,8 @@ import { hostname } from 'node:os';
 import { desiredState } from '../../plan/desired.js';
 import { compileText } from '../../spec/testing.js';
 import { SqliteStore } from '../../state/sqlite/sqlite-store.js';
+import { processIsAlive } from '../../runtime/proc-table.js';
 import { Applier } from '../applier.js';
-import { processIsAlive } from '../env-lock.js';
 import type { Target } from '../target.js';
 
 const [stateFile, specFile, killAfter] = process.argv.slice(2) as [string, string, string];

@@ -1,11 +1,10 @@
 import { WharfError } from '../../errors.js';
 import type { Command, CommandContext } from '../command.js';
 import { connect } from '../connect.js';
+import { time } from '../format.js';
 import { print, printJson } from '../io.js';
 import { APP, appAndEnv, JSON_OPTION } from '../options.js';
 import { parseSince } from './since.js';
-
-const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 
 function ago(ms: number | undefined, now: number): string {
   if (ms === undefined) return '-';

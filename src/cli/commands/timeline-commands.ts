@@ -1,6 +1,7 @@
 import type { EventRecord } from '../../state/types.js';
 import type { Command, CommandContext } from '../command.js';
 import { connect } from '../connect.js';
+import { time } from '../format.js';
 import { print, printJson } from '../io.js';
 import { APP, appAndEnv, JSON_OPTION } from '../options.js';
 
@@ -13,8 +14,6 @@ function scope(ctx: CommandContext): { app: string; env?: string } {
 function limitOf(ctx: CommandContext): number {
   return Number((ctx.flags['lines'] as string | undefined) ?? 50);
 }
-
-const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 
 function eventLine(e: EventRecord): string {
   return `${time(e.time)}  ${e.app}/${e.env ?? '-'}  ${e.kind.padEnd(18)} ${e.message}`;

@@ -1,7 +1,7 @@
+import { processIsAlive } from './proc-table.js';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { processIsAlive } from './env-lock.js';
 
 describe('processIsAlive', () => {
   it('says a running process is alive and a gone one is not', async () => {
