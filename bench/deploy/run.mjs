@@ -56,7 +56,7 @@ const BUGS = {
 /** Sets the strategy of the web service in the copy's wharf.yaml (a canary ladder the bench can wait for). */
 function setStrategy(strategy) {
   const file = path.join(appDir, 'wharf.yaml');
-  const yaml = fs.readFileSync(file, 'utf8').replace(/    deploy:\n(      .*\n)+/, `    deploy:\n      strategy: ${strategy}\n      canary: { steps: [10, 50, 100], hold: 5s }\n`);
+  const yaml = fs.readFileSync(file, 'utf8').replace(/    deploy:\n(      .*\n)+/, `    deploy:\n      strategy: ${strategy}\n      timeout: 15s\n      canary: { steps: [10, 50, 100], hold: 10s }\n`);
   fs.writeFileSync(file, yaml);
 }
 
@@ -82,7 +82,7 @@ try {
   const cases = [
     { name: 'rolling', strategy: 'rolling', greeting: 'r1', bug: 'good', expect: 'ok' },
     { name: 'blue-green', strategy: 'blue-green', greeting: 'r2', bug: 'good', expect: 'ok' },
-    { name: 'canary (10 → 50 → 100 %, 5 s holds)', strategy: 'canary', greeting: 'r3', bug: 'good', expect: 'ok' },
+    { name: 'canary (10 → 50 → 100 %, 10 s holds)', strategy: 'canary', greeting: 'r3', bug: 'good', expect: 'ok' },
     { name: 'crashes at boot (rolling)', strategy: 'rolling', greeting: 'r4', bug: 'crash', expect: 'fail' },
     { name: 'never passes health (blue-green)', strategy: 'blue-green', greeting: 'r5', bug: 'unhealthy', expect: 'fail' },
     { name: '500 on 30 % (canary)', strategy: 'canary', greeting: 'r6', bug: 'errors', expect: 'fail' },
@@ -96,13 +96,13 @@ try {
     let outcome;
     let detail = '';
     if (c.rollback) {
-      const out = await wharf.cli(['rollback', '-C', appDir, ...c.rollback, '--json']).then(
+      const out = await wharf.cli(['rollback', '-C', appDir, ...c.rollback]).then(
         (o) => ({ ok: true, o }),
         (e) => ({ ok: false, o: e.message }),
       );
       outcome = out.ok ? 'ok' : 'fail';
-      const result = out.ok ? JSON.parse(out.o).result : undefined;
-      detail = result ? `v${result.from} → v${result.to}, table switch ${result.switchMs} ms` : out.o.split('\n')[0];
+      const said = out.o.match(/Rolled back \S+ from (v\d+) to (v\d+) \((warm|cold); traffic switched in (\d+) ms\)/);
+      detail = said ? `${said[1]} → ${said[2]} (${said[3]}), table switch ${said[4]} ms` : out.o.split('\n')[0];
     } else {
       fs.writeFileSync(server, BUGS[c.bug]);
       setStrategy(c.strategy);

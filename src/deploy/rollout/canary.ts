@@ -10,11 +10,13 @@ import { RolloutFailure, type ServiceRollout } from './types.js';
 const MIN_INTERVAL_MS = 1_000;
 
 /**
- * How often a step is judged: every DEFAULT_CANARY_ANALYSIS_INTERVAL_MS, or a third of a
- * shorter hold, so that even a short hold is judged on several windows.
+ * How often a step is judged: every DEFAULT_CANARY_ANALYSIS_INTERVAL_MS, or at the end of a
+ * shorter hold. Not more often: the router's shortest latency window is 10 s, so windows
+ * closer together would judge the same slow burst again and again, and a few bad windows
+ * "in a row" would be one noisy moment.
  */
 export function analysisInterval(holdMs: number): number {
-  return Math.max(MIN_INTERVAL_MS, Math.min(DEFAULT_CANARY_ANALYSIS_INTERVAL_MS, Math.floor(holdMs / 3)));
+  return Math.max(MIN_INTERVAL_MS, Math.min(DEFAULT_CANARY_ANALYSIS_INTERVAL_MS, holdMs));
 }
 
 /**

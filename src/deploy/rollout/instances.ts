@@ -3,10 +3,15 @@ import type { InstanceRecord } from '../../state/types.js';
 import { releaseName } from '../release-snapshot.js';
 import { RolloutFailure, type ServiceRollout } from './types.js';
 
-/** The service's active instances of the new release, and of every other release. */
+/**
+ * The service's active instances of the new release, and the ones it replaces: those of the
+ * stable (live) release, or of any other release on a first deploy. Instances of older
+ * releases kept warm at weight 0 are not replaced: the warm reaper stops them in time.
+ */
 export async function sides(r: ServiceRollout): Promise<{ fresh: InstanceRecord[]; old: InstanceRecord[] }> {
   const all = await r.fleet.active(r.app, r.env, r.service);
-  return { fresh: all.filter((i) => i.release === r.release.version), old: all.filter((i) => i.release !== r.release.version) };
+  const replaced = (i: InstanceRecord) => (r.stable ? i.release === r.stable.version : i.release !== r.release.version);
+  return { fresh: all.filter((i) => i.release === r.release.version), old: all.filter(replaced) };
 }
 
 /** Starts `n` instances of the new release behind the health (or liveness) gate; a failed gate fails the rollout. */

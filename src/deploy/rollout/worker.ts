@@ -9,7 +9,8 @@ import type { ServiceRollout } from './types.js';
 export async function rollWorker(r: ServiceRollout): Promise<void> {
   const { fresh } = await sides(r);
   await startFresh(r, r.count - fresh.length);
-  const { old } = await sides(r);
+  // Every other release's workers stop: workers are not kept warm (they would keep working).
+  const old = (await r.fleet.active(r.app, r.env, r.service)).filter((i) => i.release !== r.release.version);
   if (old.length) {
     await r.progress('stopping', `stopping ${old.length} old instance${old.length === 1 ? '' : 's'}`, { instances: old.map((i) => i.id) });
     await r.fleet.stopInstances(old.map((i) => i.id));
