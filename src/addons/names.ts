@@ -40,7 +40,7 @@ export function redisPrefix(a: AddonAddress): string {
 }
 
 /** Scratch names for a verification or a restore; `purpose` keeps concurrent ones apart. */
-export function scratchDatabase(base: string, purpose: 'verify' | 'restore', id: string): string {
+export function scratchDatabase(base: string, purpose: 'verify' | 'restore' | 'before', id: string): string {
   return `${base.slice(0, PG_IDENTIFIER_MAX - 9 - HASH_CHARS)}_${purpose.slice(0, 3)}_${id.slice(0, HASH_CHARS)}`.slice(0, PG_IDENTIFIER_MAX);
 }
 
