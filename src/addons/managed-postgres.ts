@@ -50,9 +50,6 @@ export class ManagedPostgres {
   constructor(private readonly options: ManagedPostgresOptions) {
     this.data = join(options.dir, 'data');
     this.bin = options.binaries ?? findPgBinaries();
-    if (process.getuid?.() === 0 && !options.identity) {
-      throw new WharfError('INTERNAL', 'the managed PostgreSQL needs an unprivileged identity under root (PostgreSQL refuses to run as root)');
-    }
   }
 
   /** The postmaster's pid if it runs (by postmaster.pid, checked against /proc). */
@@ -74,6 +71,9 @@ export class ManagedPostgres {
   }
 
   private async start(): Promise<PostgresEndpoint> {
+    if (process.getuid?.() === 0 && !this.options.identity) {
+      throw new WharfError('INTERNAL', 'the managed PostgreSQL needs an unprivileged identity under root (PostgreSQL refuses to run as root)');
+    }
     if (!existsSync(join(this.data, 'PG_VERSION'))) await this.init();
     const password = this.options.sealer.open(readFileSync(join(this.options.dir, 'admin.sealed'), 'utf8'), 'postgres-admin');
     const running = this.pid;

@@ -17,6 +17,8 @@ import { RouterSupervisor } from './router-supervisor.js';
 import { currentTable } from './router-table-source.js';
 import { routerRoutes } from './routes/router-routes.js';
 import { wireLocalRuntime } from './runtime-wiring.js';
+import { wireAddons } from './addon-wiring.js';
+import { addonRoutes } from './routes/addon-routes.js';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -48,11 +50,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const rawStore = await openStore(paths.dataDir);
   let runtime: ReturnType<typeof wireLocalRuntime> | undefined;
   let router: RouterSupervisor | undefined;
+  let stopSupervising: (() => void) | undefined;
   try {
     const token = await loadOrCreateToken(paths.dataDir);
     const hub = await EventHub.create(rawStore);
     const store = hub.observe(rawStore);
-    runtime = wireLocalRuntime(store, paths.dataDir, now, { onChange: () => void router?.push(), traffic: () => router });
+    const addons = wireAddons(store, paths.dataDir, now);
+    runtime = wireLocalRuntime(store, paths.dataDir, now, { onChange: () => void router?.push(), traffic: () => router, addons: addons.manager });
     if (options.router) {
       const fleet = runtime.fleet;
       router = new RouterSupervisor({ dataDir: paths.dataDir, listen: options.router.listen, table: (g) => currentTable(store, fleet, g), log: (l) => console.log(l) });
@@ -63,6 +67,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (recovered.adopted || recovered.restarted) {
       console.log(`re-adopted ${recovered.adopted} running instances, restarted ${recovered.restarted} that had died`);
     }
+    // Managed add-on servers outlive the daemon like instances: adopt them, or start them again.
+    for (const [type, r] of Object.entries(await addons.servers.recover())) {
+      console.log(r.error ? `the managed ${type} server did not start: ${r.error}` : `managed ${type} server running (pid ${r.pid})`);
+    }
+    stopSupervising = addons.supervise();
     const target = options.target ?? runtime.target;
     const applier = new Applier(store, target, { pid: process.pid, hostname: hostname(), isAlive: processIsAlive, now });
     const startedAt = now();
@@ -77,6 +86,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         ...timelineRoutes(store, hub),
         ...lockRoutes(store, now),
         ...runtimeRoutes({ store, fleet: runtime.fleet, operations: runtime.operations, logsDir: runtime.dirs.logs }),
+        ...addonRoutes({ store, manager: addons.manager, backups: addons.backups, now }),
       ],
     });
     const info: DaemonInfo = { pid: process.pid, socket: server.socketPath, url: server.tcp?.url, version: VERSION, startedAt };
@@ -90,7 +100,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       stop: () =>
         (stopped ??= (async () => {
           await server.stop();
-          // Instances and the router outlive the daemon: stop supervising them, never the processes.
+          // Instances, the router and the add-on servers outlive the daemon: stop supervising them, never the processes.
+          stopSupervising?.();
           router?.detach();
           await driver.detach();
           await fleet.settled();
@@ -103,6 +114,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // A daemon that failed to start must exit: let go of the router and the instances (they
     // keep running) and of the driver's timers, which would otherwise keep the process alive.
     router?.detach();
+    stopSupervising?.();
     await runtime?.driver.detach();
     await rawStore.close();
     throw e;

@@ -9,7 +9,7 @@ import { Releaser } from '../deploy/releaser.js';
 import { randomInt } from 'node:crypto';
 import { canBind, DEFAULT_PORT_RANGE, defaultIdentity, PortPool, ProcessDriver, run, type Identity, type OneOffOptions, type OneOffSpec } from '../runtime/index.js';
 import type { Store } from '../state/store.js';
-import { LocalTarget } from '../targets/local/local-target.js';
+import { LocalTarget, type AddonProvisioner } from '../targets/local/local-target.js';
 
 /**
  * The data dir's layout for the local runtime. The dir itself is 0711: app processes (an
@@ -26,7 +26,7 @@ export function runtimeDirs(dataDir: string) {
 }
 
 /** The local runtime's components, wired: builds, releases, the fleet and its driver. */
-export function wireLocalRuntime(store: Store, dataDir: string, now: () => number, hooks: { onChange: () => void; traffic: () => TrafficControl | undefined }) {
+export function wireLocalRuntime(store: Store, dataDir: string, now: () => number, hooks: { onChange: () => void; traffic: () => TrafficControl | undefined; addons?: AddonProvisioner | undefined }) {
   const dirs = runtimeDirs(dataDir);
   // Under root, everything of the app's own — build, instances, release and one-off
   // commands — runs as the unprivileged app user, never as the daemon.
@@ -47,7 +47,7 @@ export function wireLocalRuntime(store: Store, dataDir: string, now: () => numbe
   const driver = new ProcessDriver({ listener: fleet });
   fleet.attach(driver);
   const releaser = new Releaser({ store, builder, runOneOff, releasesDir: dirs.releases, now });
-  const target = new LocalTarget({ store, releaser, fleet, now });
+  const target = new LocalTarget({ store, releaser, fleet, now, addons: hooks.addons });
   const operations = new Operations({ store, fleet, runOneOff, now });
   return { builder, fleet, driver, releaser, target, operations, dirs };
 }
