@@ -64,6 +64,7 @@ export class AddonManager {
     const engine = this.deps.engines[spec.type];
     const adminUrlFrom = spec.external?.admin_url_from;
     const admin = await this.admin(spec.type, address, adminUrlFrom);
+    if (spec.version !== undefined) await this.checkVersion(engine, admin, address, spec.version);
     const password = existing ? sealer.open(existing.connection.sealedPassword, sealContext(address)) : randomBytes(DEFAULT_ADDON_PASSWORD_BYTES).toString('base64url');
     const location = engine.locate(address, admin);
     const record: AddonRecord = {
@@ -152,6 +153,16 @@ export class AddonManager {
     await this.deps.store.appendEvent({ time: this.deps.now(), app: a.app, env: a.env, kind, message, data: { addon: a.name, ...(data as object) } });
   }
 
+  /** A spec that asks for a version the server does not run is refused before anything is made. */
+  private async checkVersion(engine: AddonEngine, admin: AdminEndpoint, a: AddonAddress, wanted: string): Promise<void> {
+    const actual = await engine.version(admin);
+    if (!versionMatches(wanted, actual)) {
+      throw new WharfError('TARGET_FAILED', `add-on ${a.name} asks for ${engine.type} ${wanted}, but the server runs ${actual}`, {
+        hint: `Set addons.${a.name}.version to "${actual.split('.')[0]}" (or remove it), or point the add-on at a ${engine.type} ${wanted} server with external.admin_url_from.`,
+      });
+    }
+  }
+
   private open(record: AddonRecord): string {
     return this.deps.sealer.open(record.connection.sealedPassword, sealContext(record));
   }
@@ -166,6 +177,12 @@ export class AddonManager {
     }
     return parseAdminUrl(type, raw, adminUrlFrom);
   }
+}
+
+/** "15" matches 15.x, "7.2" matches 7.2.x: the version's parts are a prefix of the server's. */
+export function versionMatches(wanted: string, actual: string): boolean {
+  const have = actual.split('.');
+  return wanted.split('.').every((part, i) => Number(part) === Number(have[i]));
 }
 
 /** The sealing context: a sealed password opens only on its own add-on's record. */

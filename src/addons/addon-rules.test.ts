@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isWharfError } from '../errors.js';
+import { versionMatches } from './addon-manager.js';
 import { attachmentVars } from './attachment-vars.js';
 import { countDifferences } from './backup-files.js';
 import { decideDestroy } from './destroy-policy.js';
@@ -106,5 +107,15 @@ describe('RESP replies', () => {
     const error = parseReply(wire, first.end)!;
     assert.ok(error.reply instanceof RedisReplyError && error.reply.message === 'NOPERM no');
     assert.equal(parseReply(wire.subarray(0, 20), 0), undefined);
+  });
+});
+
+describe('add-on versions', () => {
+  it('matches a wanted version as a prefix of the server\'s, part by part', () => {
+    assert.equal(versionMatches('15', '15.18'), true);
+    assert.equal(versionMatches('7.0', '7.0.15'), true);
+    assert.equal(versionMatches('1', '15.18'), false);
+    assert.equal(versionMatches('7.2', '7.0.15'), false);
+    assert.equal(versionMatches('16', '15.18'), false);
   });
 });

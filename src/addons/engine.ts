@@ -16,6 +16,8 @@ export interface AddonEngine {
   readonly type: AddonType;
   /** Where the add-on lives on `server`: host, port, user and database or key prefix. */
   locate(a: AddonAddress, server: AdminEndpoint): Location;
+  /** The server's version, e.g. "15.18" or "7.0.15". */
+  version(admin: AdminEndpoint): Promise<string>;
   /** Makes the add-on's objects, or brings them back to exactly this; safe to repeat. */
   provision(admin: AdminEndpoint, conn: OpenConnection, afterStep?: (step: string) => Promise<void>): Promise<void>;
   /** No more logins; the data stays. */

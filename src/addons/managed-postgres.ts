@@ -20,18 +20,12 @@ import { WharfError } from '../errors.js';
 import type { Identity } from '../runtime/app-user.js';
 import { findPgBinaries, type PgBinaries } from './pg-binaries.js';
 import type { Sealer } from './sealer.js';
-import { freePort, livePid, ownedDir, runTool, stopPid } from './server-process.js';
+import { ManagedServer, type ServerEndpoint } from './managed-server.js';
+import { freePort, ownedDir, runTool } from './server-process.js';
 
 export const PG_ADMIN_USER = 'wharf';
 /** sun_path is 108 bytes on Linux (unix(7)); a longer socket path cannot be bound. */
 const UNIX_PATH_MAX = 107;
-
-export interface PostgresEndpoint {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-}
 
 export interface ManagedPostgresOptions {
   /** `<dataDir>/addons/postgres`. */
@@ -42,35 +36,18 @@ export interface ManagedPostgresOptions {
   binaries?: PgBinaries;
 }
 
-export class ManagedPostgres {
+export class ManagedPostgres extends ManagedServer {
   private readonly data: string;
   private readonly bin: PgBinaries;
-  private starting: Promise<PostgresEndpoint> | undefined;
 
   constructor(private readonly options: ManagedPostgresOptions) {
+    // Stopped with SIGINT: PostgreSQL's fast shutdown (pg_ctl -m fast); SIGTERM would wait for every client.
+    super(join(options.dir, 'data', 'postmaster.pid'), 'postgres', 'SIGINT');
     this.data = join(options.dir, 'data');
     this.bin = options.binaries ?? findPgBinaries();
   }
 
-  /** The postmaster's pid if it runs (by postmaster.pid, checked against /proc). */
-  get pid(): number | undefined {
-    return livePid(join(this.data, 'postmaster.pid'), 'postgres');
-  }
-
-  /** The running cluster's endpoint: adopted if it runs, started (and first created) if not. */
-  ensureRunning(): Promise<PostgresEndpoint> {
-    // One start at a time: two provisionings at once must not race two pg_ctl starts.
-    this.starting ??= this.start().finally(() => (this.starting = undefined));
-    return this.starting;
-  }
-
-  /** Fast shutdown (pg_ctl's `-m fast`: SIGINT), by pid. */
-  async stop(): Promise<void> {
-    const pid = this.pid;
-    if (pid !== undefined) await stopPid(pid, 'postgres', 'SIGINT');
-  }
-
-  private async start(): Promise<PostgresEndpoint> {
+  protected async start(): Promise<ServerEndpoint> {
     if (process.getuid?.() === 0 && !this.options.identity) {
       throw new WharfError('INTERNAL', 'the managed PostgreSQL needs an unprivileged identity under root (PostgreSQL refuses to run as root)');
     }

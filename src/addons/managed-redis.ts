@@ -17,17 +17,11 @@ import { WharfError } from '../errors.js';
 import type { Identity } from '../runtime/app-user.js';
 import { RespClient } from './resp-client.js';
 import type { Sealer } from './sealer.js';
-import { freePort, livePid, ownedDir, runTool, stopPid, waitFor } from './server-process.js';
+import { ManagedServer, type ServerEndpoint } from './managed-server.js';
+import { freePort, ownedDir, runTool, waitFor } from './server-process.js';
 
 export const REDIS_ADMIN_USER = 'wharf';
 const UNIX_PATH_MAX = 107;
-
-export interface RedisEndpoint {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-}
 
 export interface ManagedRedisOptions {
   /** `<dataDir>/addons/redis`. */
@@ -38,30 +32,16 @@ export interface ManagedRedisOptions {
   serverBin?: string;
 }
 
-export class ManagedRedis {
+export class ManagedRedis extends ManagedServer {
   private readonly data: string;
-  private starting: Promise<RedisEndpoint> | undefined;
 
   constructor(private readonly options: ManagedRedisOptions) {
+    // SIGTERM: redis-server saves and exits cleanly.
+    super(join(options.dir, 'data', 'redis.pid'), 'redis-server', 'SIGTERM');
     this.data = join(options.dir, 'data');
   }
 
-  get pid(): number | undefined {
-    return livePid(join(this.data, 'redis.pid'), 'redis-server');
-  }
-
-  ensureRunning(): Promise<RedisEndpoint> {
-    this.starting ??= this.start().finally(() => (this.starting = undefined));
-    return this.starting;
-  }
-
-  /** SIGTERM: redis-server saves and exits cleanly. */
-  async stop(): Promise<void> {
-    const pid = this.pid;
-    if (pid !== undefined) await stopPid(pid, 'redis-server', 'SIGTERM');
-  }
-
-  private async start(): Promise<RedisEndpoint> {
+  protected async start(): Promise<ServerEndpoint> {
     const sealedFile = join(this.options.dir, 'admin.sealed');
     if (!existsSync(sealedFile)) this.init(sealedFile);
     const password = this.options.sealer.open(readFileSync(sealedFile, 'utf8'), 'redis-admin');
@@ -126,7 +106,7 @@ export class ManagedRedis {
   }
 }
 
-async function ping(endpoint: RedisEndpoint): Promise<true | undefined> {
+async function ping(endpoint: ServerEndpoint): Promise<true | undefined> {
   try {
     const client = await RespClient.connect({ ...endpoint, connectTimeoutMs: 1_000 });
     try {

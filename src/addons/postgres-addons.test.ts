@@ -125,6 +125,15 @@ describe('PostgreSQL add-ons on the managed cluster', () => {
     assert.deepEqual((await query(adminUrl, 'SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1', [record.connection.user])).rows, [{ n: 0 }]);
   });
 
+  it('refuses an add-on whose spec asks for a version the server does not run, before making anything', async () => {
+    const admin = await rig.servers.managed('postgres');
+    const adminUrl = `postgres://${admin.user}:${encodeURIComponent(admin.password)}@${admin.host}:${admin.port}/postgres`;
+    const major = Number((await query(adminUrl, "SELECT current_setting('server_version_num')::int / 10000 AS m")).rows[0].m);
+    assert.equal((await rig.manager.ensure('shop', 'staging', 'versioned', { type: 'postgres', version: String(major) })).state, 'attached');
+    await assert.rejects(rig.manager.ensure('shop', 'staging', 'wrong', { type: 'postgres', version: String(major + 1) }), rejectsWith('TARGET_FAILED', /asks for postgres/));
+    assert.equal(await rig.store.getAddon('shop', 'staging', 'wrong'), undefined);
+  });
+
   it('refuses to turn an add-on with data into one of another type', async () => {
     await assert.rejects(rig.manager.ensure('shop', 'production', 'db', { type: 'redis' }), rejectsWith('CONFLICT', /another name/));
   });

@@ -3,7 +3,7 @@ import { countDifferences } from './backup-files.js';
 import { connectionUrl, type AdminEndpoint } from './endpoint.js';
 import type { AddonEngine, Location, OpenConnection } from './engine.js';
 import { postgresName, scratchDatabase, type AddonAddress } from './names.js';
-import { detachPostgres, provisionPostgres, purgePostgres, type PgStep } from './postgres-admin.js';
+import { detachPostgres, provisionPostgres, purgePostgres, withPg, type PgStep } from './postgres-admin.js';
 import { countDatabase, createDatabase, dropDatabase, dumpPostgres, restorePostgres, swapDatabases, type PgTools } from './postgres-backup.js';
 
 /** PostgreSQL add-ons: a database and a role of the same name (names.ts). */
@@ -15,6 +15,10 @@ export class PostgresEngine implements AddonEngine {
   locate(a: AddonAddress, server: AdminEndpoint) {
     const name = postgresName(a);
     return { host: server.host, port: server.port, user: name, database: name };
+  }
+
+  version(admin: AdminEndpoint): Promise<string> {
+    return withPg(admin, async (c) => (await c.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v.split(' ')[0]!);
   }
 
   provision(admin: AdminEndpoint, conn: OpenConnection, afterStep?: (step: PgStep) => Promise<void>): Promise<void> {

@@ -3,7 +3,8 @@ import { countDifferences } from './backup-files.js';
 import { connectionUrl, type AdminEndpoint } from './endpoint.js';
 import type { AddonEngine, Location, OpenConnection } from './engine.js';
 import { redisPrefix, redisUser, type AddonAddress } from './names.js';
-import { deletePrefix, detachRedis, provisionRedis, purgeRedis } from './redis-admin.js';
+import { deletePrefix, detachRedis, provisionRedis, purgeRedis, withRedis } from './redis-admin.js';
+import { text } from './resp-client.js';
 import { countRedis, dumpRedis, loadRedis } from './redis-backup.js';
 
 /** Redis add-ons: an ACL user confined to its key prefix (redis-admin.ts says why). */
@@ -12,6 +13,11 @@ export class RedisEngine implements AddonEngine {
 
   locate(a: AddonAddress, server: AdminEndpoint) {
     return { host: server.host, port: server.port, user: redisUser(a), keyPrefix: redisPrefix(a) };
+  }
+
+  /** From INFO's server section (`redis_version:7.0.15`). */
+  version(admin: AdminEndpoint): Promise<string> {
+    return withRedis(admin, async (c) => /^redis_version:(\S+)/m.exec(text(await c.call('INFO', 'server')))?.[1] ?? 'unknown');
   }
 
   provision(admin: AdminEndpoint, conn: OpenConnection): Promise<void> {
