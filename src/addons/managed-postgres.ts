@@ -101,6 +101,8 @@ export class ManagedPostgres extends ManagedServer {
       "listen_addresses = '127.0.0.1'",
       // Without room for the socket path, TCP alone: Wharf itself always connects over TCP.
       `unix_socket_directories = '${socketFits ? this.data.replaceAll("'", "''") : ''}'`,
+      // A failed CREATE/ALTER ROLE … PASSWORD must not put the password in server.log.
+      "log_min_error_statement = 'panic'",
     ];
     const file = join(this.data, 'wharf.conf');
     writeFileSync(file, conf.join('\n') + '\n', { mode: 0o600 });

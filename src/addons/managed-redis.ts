@@ -21,6 +21,13 @@ import { ManagedServer, type ServerEndpoint } from './managed-server.js';
 import { freePort, ownedDir, runTool, waitFor } from './server-process.js';
 
 export const REDIS_ADMIN_USER = 'wharf';
+/**
+ * `off` with no password: no connection can log in as `default`, so every one must AUTH.
+ * Its permissions stay full because Redis 7.0 replays MULTI/EXEC from the append-only file
+ * with the default user's permissions: with `-@all` every transaction in the file (the
+ * restores) fails to load after a restart.
+ */
+const DEFAULT_USER_LINE = 'user default off resetpass ~* &* +@all';
 const UNIX_PATH_MAX = 107;
 
 export interface ManagedRedisOptions {
@@ -46,6 +53,7 @@ export class ManagedRedis extends ManagedServer {
     if (!existsSync(sealedFile)) this.init(sealedFile);
     const password = this.options.sealer.open(readFileSync(sealedFile, 'utf8'), 'redis-admin');
     if (this.pid !== undefined) return { host: '127.0.0.1', port: this.runningPort(), user: REDIS_ADMIN_USER, password };
+    this.keepDefaultUserOff();
     const port = await freePort();
     const conf = this.writeConfig(port);
     await runTool(this.options.serverBin ?? 'redis-server', [conf], { identity: this.options.identity }).catch((e: unknown) => {
@@ -69,8 +77,15 @@ export class ManagedRedis extends ManagedServer {
     const password = randomBytes(24).toString('base64url');
     // ACL files take the SHA-256 of a password after "#" (redis.io, ACL rules: #<hash>).
     const hash = createHash('sha256').update(password).digest('hex');
-    this.ownedFile('users.acl', `user default off resetkeys -@all\nuser ${REDIS_ADMIN_USER} on #${hash} ~* &* +@all\n`);
+    this.ownedFile('users.acl', `${DEFAULT_USER_LINE}\nuser ${REDIS_ADMIN_USER} on #${hash} ~* &* +@all\n`);
     writeFileSync(sealedFile, this.options.sealer.seal(password, 'redis-admin'), { mode: 0o600 });
+  }
+
+  /** Rewrites the default user's line of an ACL file made by an older Wharf (ACL SAVE keeps every other line). */
+  private keepDefaultUserOff(): void {
+    const file = join(this.data, 'users.acl');
+    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l && !l.startsWith('user default '));
+    this.ownedFile('users.acl', [DEFAULT_USER_LINE, ...lines].join('\n') + '\n');
   }
 
   private writeConfig(port: number): string {

@@ -54,6 +54,14 @@ describe('Redis add-ons on the managed server', () => {
       await c.call('SET', `${staging['REDIS_KEY_PREFIX']}mine`, 'ok');
     });
     await withUrl(prod['REDIS_URL']!, async (c) => assert.equal(text(await c.call('GET', `${prod['REDIS_KEY_PREFIX']}greeting`)), 'hello'));
+    // Without logging in, nothing: the default user is off.
+    const url = new URL(prod['REDIS_URL']!);
+    const anonymous = await RespClient.connect({ host: url.hostname, port: Number(url.port) });
+    try {
+      await assert.rejects(anonymous.call('GET', `${prod['REDIS_KEY_PREFIX']}greeting`), /NOAUTH/);
+    } finally {
+      anonymous.close();
+    }
   });
 
   it('backs up the prefix, verifies it by restoring into scratch, and restores it', async () => {
@@ -102,6 +110,23 @@ describe('Redis add-ons on the managed server', () => {
     } finally {
       c.close();
     }
+  });
+
+  it('starts a redis-server that died again, under supervision, with its keys', async () => {
+    const before = rig.servers.redis.pid!;
+    await rig.servers.redis.stop();
+    const stopSupervising = rig.servers.supervise(50, () => undefined);
+    try {
+      const deadline = Date.now() + 60_000;
+      while ((rig.servers.redis.pid ?? before) === before) {
+        assert.ok(Date.now() < deadline, 'the supervisor did not start redis-server again within 60 s');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      stopSupervising();
+    }
+    const vars = await rig.manager.varsFor('shop', 'production');
+    await withUrl(vars['REDIS_URL']!, async (c) => assert.equal(text(await c.call('GET', `${prod['REDIS_KEY_PREFIX']}greeting`)), 'hello'));
   });
 
   it('re-adopts the running redis-server when the manager is made again', async () => {
