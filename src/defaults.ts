@@ -162,3 +162,15 @@ export const DEFAULT_AUTOSCALE_PANIC_HOLD_MS = 60_000;
 /** Scale-down removes at most this share of the count per period, and at least one instance. */
 export const DEFAULT_AUTOSCALE_SCALE_DOWN_MAX_RATIO = 0.1;
 export const DEFAULT_AUTOSCALE_SCALE_DOWN_PERIOD_MS = 60_000;
+
+// Add-ons (src/addons): the managed PostgreSQL and Redis servers.
+/** The unprivileged user the managed servers run as under root (PostgreSQL refuses root); apart from the app user, so apps cannot read the servers' files. */
+export const DEFAULT_ADDON_USER = 'wharf-addons';
+/** Longest wait for a managed server to accept connections after it is started (pg_ctl's own default is 60 s). */
+export const DEFAULT_ADDON_SERVER_START_TIMEOUT_MS = 60_000;
+/** How often the daemon checks that the managed servers still run, and starts a dead one again. */
+export const DEFAULT_ADDON_SUPERVISE_INTERVAL_MS = 5_000;
+/** Bytes of randomness in an add-on's generated password (192 bits, base64url: 32 characters). */
+export const DEFAULT_ADDON_PASSWORD_BYTES = 24;
+/** The folder of add-on backups inside the data dir. */
+export const DEFAULT_BACKUPS_DIR_NAME = 'backups';

@@ -40,6 +40,12 @@ export const ERROR_CODES = {
   METHOD_NOT_ALLOWED: 405,
   /** The router's admin socket does not answer (router not running, or restarting). */
   ROUTER_UNREACHABLE: 503,
+  /** A backup file is missing or no longer matches its recorded checksum. */
+  BACKUP_CORRUPT: 422,
+  /** A backup restored into scratch did not give back what it recorded (row or key counts). */
+  BACKUP_VERIFY_FAILED: 422,
+  /** A destructive operation needs an explicit confirmation (e.g. `--confirm <app>`). */
+  CONFIRMATION_REQUIRED: 409,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

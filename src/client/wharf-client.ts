@@ -7,6 +7,8 @@ import type { ReleaseRecord } from '../state/types.js';
 import type { ApiTransport } from './transport.js';
 import type { RolloutProgress } from '../deploy/rollout/types.js';
 import { ERROR_CODES, WharfError, type ErrorCode } from '../errors.js';
+import type { AddonView } from '../addons/addon-manager.js';
+import type { BackupRecord } from '../state/types.js';
 
 export interface AppRef {
   /** Absolute path of the app folder. */
@@ -35,7 +37,11 @@ type PublicLock = Omit<LockRecord, 'token'>;
 
 /** The typed control API: every call the CLI, the dashboard and Slack make goes through here. */
 export class WharfClient {
-  constructor(readonly transport: ApiTransport) {}
+  readonly addons: AddonsClient;
+
+  constructor(readonly transport: ApiTransport) {
+    this.addons = new AddonsClient(transport);
+  }
 
   status(): Promise<Status> {
     return this.transport.request('GET', '/v1/status');
@@ -195,6 +201,49 @@ async function streamed<T>(transport: ApiTransport, path: string, body: unknown,
   if (failure) throw failure;
   if (result === undefined) throw new WharfError('DAEMON_UNREACHABLE', 'the daemon stopped answering before the end', { hint: '`wharf events` shows how far it got' });
   return result;
+}
+
+/** The add-on calls (`wharf addons …`), kept apart from the class so its merge stays one line. */
+export class AddonsClient {
+  constructor(private readonly transport: ApiTransport) {}
+
+  list(app: string, env: string): Promise<{ addons: AddonView[] }> {
+    return this.transport.request('GET', `${envPath(app, env)}/addons`);
+  }
+
+  /** With `reveal`, the variables carry the password (the request is audited). */
+  info(app: string, env: string, name: string, reveal = false): Promise<{ addon: AddonView & { vars: Record<string, string> } }> {
+    return this.transport.request('GET', `${addonPath(app, env, name)}${reveal ? '?reveal=1' : ''}`);
+  }
+
+  backups(app: string, env: string, name: string): Promise<{ backups: BackupRecord[] }> {
+    return this.transport.request('GET', `${addonPath(app, env, name)}/backups`);
+  }
+
+  backup(app: string, env: string, name: string, verify: boolean): Promise<{ backup: BackupRecord }> {
+    return this.transport.request('POST', `${addonPath(app, env, name)}/backups`, { verify });
+  }
+
+  verify(app: string, env: string, name: string, id: string): Promise<{ backup: BackupRecord }> {
+    return this.transport.request('POST', `${addonPath(app, env, name)}/backups/${encodeURIComponent(id)}/verify`);
+  }
+
+  restore(app: string, env: string, name: string, backup: string): Promise<{ backup: BackupRecord; kept?: string }> {
+    return this.transport.request('POST', `${addonPath(app, env, name)}/restore`, { backup });
+  }
+
+  destroy(app: string, env: string, name: string, options: { purge: boolean; confirm?: string | undefined }): Promise<{ action: 'detach' | 'purge'; addon: AddonView }> {
+    return this.transport.request('POST', `${addonPath(app, env, name)}/destroy`, options);
+  }
+
+  /** Loads `fromEnv`'s add-on data into `env`'s add-on of the same name (`env clone --with-data`). */
+  copyFrom(app: string, env: string, name: string, fromEnv: string): Promise<{ backup: BackupRecord }> {
+    return this.transport.request('POST', `${addonPath(app, env, name)}/copy-from`, { env: fromEnv });
+  }
+}
+
+function addonPath(app: string, env: string, name: string): string {
+  return `${envPath(app, env)}/addons/${encodeURIComponent(name)}`;
 }
 
 export interface LogQueryParams {

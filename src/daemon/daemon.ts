@@ -20,6 +20,8 @@ import { wireLocalRuntime } from './runtime-wiring.js';
 import { recoverRollouts } from '../deploy/rollout/recovery.js';
 import { DEFAULT_WARM_REAPER_INTERVAL_MS } from '../defaults.js';
 import { deployRoutes } from './routes/deploy-routes.js';
+import { wireAddons } from './addon-wiring.js';
+import { addonRoutes } from './routes/addon-routes.js';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -51,15 +53,18 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const rawStore = await openStore(paths.dataDir);
   let runtime: ReturnType<typeof wireLocalRuntime> | undefined;
   let router: RouterSupervisor | undefined;
+  let stopSupervising: (() => void) | undefined;
   try {
     const token = await loadOrCreateToken(paths.dataDir);
     const hub = await EventHub.create(rawStore);
     const store = hub.observe(rawStore);
+    const addons = wireAddons(store, paths.dataDir, now);
     runtime = wireLocalRuntime(store, paths.dataDir, now, {
       onChange: () => void router?.push(),
       traffic: () => router,
       pushTable: async () => router?.push(),
       readMetrics: async () => router?.readFresh(),
+      addons: addons.manager,
     });
     if (options.router) {
       const { fleet, deployer } = runtime;
@@ -71,6 +76,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (recovered.adopted || recovered.restarted) {
       console.log(`re-adopted ${recovered.adopted} running instances, restarted ${recovered.restarted} that had died`);
     }
+    // Managed add-on servers outlive the daemon like instances: adopt them, or start them again.
+    for (const [type, r] of Object.entries(await addons.servers.recover())) {
+      console.log(r.error ? `the managed ${type} server did not start: ${r.error}` : `managed ${type} server running (pid ${r.pid})`);
+    }
+    stopSupervising = addons.supervise();
     // Rollouts the previous daemon left half-way: traffic is already on the live release
     // (splits live in memory only); roll them back, or finish a first one, in the background.
     const { fleet: recoveredFleet, lockHost } = runtime;
@@ -91,6 +101,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         ...lockRoutes(store, now),
         ...runtimeRoutes({ store, fleet: runtime.fleet, operations: runtime.operations, logsDir: runtime.dirs.logs }),
         ...deployRoutes(applier, runtime.deployer),
+        ...addonRoutes({ store, manager: addons.manager, backups: addons.backups, now }),
       ],
     });
     const info: DaemonInfo = { pid: process.pid, socket: server.socketPath, url: server.tcp?.url, version: VERSION, startedAt };
@@ -106,7 +117,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           await server.stop();
           await reaper.stop();
           await rollouts;
-          // Instances and the router outlive the daemon: stop supervising them, never the processes.
+          // Instances, the router and the add-on servers outlive the daemon: stop supervising them, never the processes.
+          stopSupervising?.();
           router?.detach();
           await driver.detach();
           await fleet.settled();
@@ -120,6 +132,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // keep running) and of the driver's timers, which would otherwise keep the process alive.
     router?.detach();
     await runtime?.reaper.stop();
+    stopSupervising?.();
     await runtime?.driver.detach();
     await rawStore.close();
     throw e;

@@ -9,7 +9,7 @@ import { Releaser } from '../deploy/releaser.js';
 import { randomInt } from 'node:crypto';
 import { canBind, DEFAULT_PORT_RANGE, defaultIdentity, PortPool, ProcessDriver, run, type Identity, type OneOffOptions, type OneOffSpec } from '../runtime/index.js';
 import type { Store } from '../state/store.js';
-import { LocalTarget } from '../targets/local/local-target.js';
+import { LocalTarget, type AddonProvisioner } from '../targets/local/local-target.js';
 import { hostname } from 'node:os';
 import { Deployer } from '../deploy/rollout/deployer.js';
 import { WarmReaper } from '../deploy/rollout/warm-reaper.js';
@@ -40,6 +40,8 @@ export interface RuntimeHooks {
   pushTable: () => Promise<void>;
   /** A fresh reading of the router's figures, or undefined. */
   readMetrics: () => Promise<MetricsSnapshot | undefined>;
+  /** Provisions the spec's add-ons; without it, the local target refuses them. */
+  addons?: AddonProvisioner | undefined;
 }
 
 export function wireLocalRuntime(store: Store, dataDir: string, now: () => number, hooks: RuntimeHooks) {
@@ -65,7 +67,7 @@ export function wireLocalRuntime(store: Store, dataDir: string, now: () => numbe
   const releaser = new Releaser({ store, builder, runOneOff, releasesDir: dirs.releases, now });
   const lockHost = { pid: process.pid, hostname: hostname(), isAlive: processIsAlive, now };
   const deployer = new Deployer({ store, fleet, now, pushTable: hooks.pushTable, readMetrics: hooks.readMetrics, lockHost });
-  const target = new LocalTarget({ store, releaser, fleet, deployer, now });
+  const target = new LocalTarget({ store, releaser, fleet, deployer, now, addons: hooks.addons });
   const operations = new Operations({ store, fleet, runOneOff, now });
   const reaper = new WarmReaper({ store, fleet, now, log: (l) => console.log(l) });
   return { builder, fleet, driver, releaser, deployer, reaper, target, operations, dirs, lockHost };

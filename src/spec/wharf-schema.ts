@@ -87,6 +87,10 @@ export const serviceSchema = obj({
 export const addonSchema = obj({
   type: oneOf('postgres', 'redis').describe('The kind of backing service.'),
   version: str(/^\d+(?:\.\d+)*$/, 'a version like "15" or "7.2"').optional().describe('Major version wanted; the machine\'s by default.'),
+  external: obj({
+    admin_url_from: str(ENV_KEY.pattern, ENV_KEY.expected)
+      .describe('Name of the variable that holds the admin URL (postgres://admin:…@host:5432/postgres or redis://admin:…@host:6379): read from the environment\'s config, then the daemon\'s environment; never written to wharf.yaml or stored.'),
+  }).optional().describe('Use an existing server instead of Wharf\'s own; Wharf only creates the database and role (or the ACL user) there.'),
 });
 
 export const specSchema = obj({

@@ -1,4 +1,5 @@
 import { describe } from 'node:test';
+import { addonsContract } from './contract/addons.js';
 import { appsAndEnvironmentsContract } from './contract/apps-environments.js';
 import type { UseStore } from './contract/fixtures.js';
 import { instancesContract } from './contract/instances.js';
@@ -55,5 +56,6 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     instancesContract(use);
     timelineContract(use);
     locksContract(use);
+    addonsContract(use);
   });
 }

@@ -1,5 +1,7 @@
 import type {
+  AddonRecord,
   AppRecord,
+  BackupRecord,
   AuditRecord,
   ChangeSet,
   EnvironmentRecord,
@@ -114,6 +116,20 @@ export interface Store {
   getLock(scope: string): Promise<LockRecord | undefined>;
   /** Removes the lock whoever holds it (`wharf lock release`); returns the removed record. */
   forceReleaseLock(scope: string): Promise<LockRecord | undefined>;
+
+  // Add-ons and their backups. Neither is removed with its environment: they name data
+  // that stays on its server (or in the backups folder) until purged on purpose.
+  /** Records or replaces the add-on; ENV_NOT_FOUND for an unrecorded environment. */
+  putAddon(addon: AddonRecord): Promise<void>;
+  getAddon(app: string, env: string, name: string): Promise<AddonRecord | undefined>;
+  /** By app, env, then name. */
+  listAddons(filter?: { app?: string; env?: string }): Promise<AddonRecord[]>;
+  deleteAddon(app: string, env: string, name: string): Promise<void>;
+  /** Records or replaces the backup (by id). */
+  putBackup(backup: BackupRecord): Promise<void>;
+  getBackup(id: string): Promise<BackupRecord | undefined>;
+  /** Newest first. */
+  listBackups(app: string, env: string, addon: string): Promise<BackupRecord[]>;
 
   close(): Promise<void>;
 }

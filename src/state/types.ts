@@ -135,3 +135,62 @@ export interface ChangeSet {
   events?: NewEvent[];
   audit?: NewAudit[];
 }
+
+/** Backing services Wharf provisions (spec `addons.NAME.type`). */
+export type AddonType = 'postgres' | 'redis';
+
+/**
+ * An add-on's lifecycle (addons/addon-manager.ts owns the transitions):
+ *
+ *   provisioning ──ok──▶ attached ──destroy / removed from spec──▶ detached
+ *        │  ▲                ▲                                        │
+ *      error└── retry         └────────────── re-added to the spec ◀──┘
+ *        ▼
+ *      failed ──retry──▶ provisioning            (purge deletes the record and the data)
+ */
+export type AddonState = 'provisioning' | 'attached' | 'detached' | 'failed';
+
+export interface AddonRecord {
+  app: string;
+  env: string;
+  name: string;
+  type: AddonType;
+  /** `managed`: on Wharf's own server; `external`: on a server given by an admin URL. */
+  mode: 'managed' | 'external';
+  state: AddonState;
+  /** Where the app connects. The password is sealed (never stored in clear). */
+  connection: {
+    host: string;
+    port: number;
+    user: string;
+    sealedPassword: string;
+    /** PostgreSQL: the database. */
+    database?: string | undefined;
+    /** Redis: the key (and channel) prefix the user is confined to. */
+    keyPrefix?: string | undefined;
+  };
+  /** External mode: the variable that holds the admin URL (never the URL itself). */
+  adminUrlFrom?: string | undefined;
+  /** Why the last provisioning failed, or why it is detached. */
+  reason?: string | undefined;
+  createdAt: Millis;
+  updatedAt: Millis;
+}
+
+export interface BackupRecord {
+  /** Sortable and unique: `b<created, base36><random>`. */
+  id: string;
+  app: string;
+  env: string;
+  addon: string;
+  type: AddonType;
+  /** Absolute path of the dump. */
+  file: string;
+  sha256: string;
+  sizeBytes: number;
+  /** Rows per table (PostgreSQL, `schema.table`) or keys per type (Redis), at the dump's snapshot. */
+  counts: Record<string, number>;
+  createdAt: Millis;
+  /** The last verification: restored into scratch and compared, or refused. */
+  verification?: { ok: boolean; at: Millis; message: string } | undefined;
+}

@@ -7,9 +7,10 @@ import { init, schema, validate } from './spec-commands.js';
 import { audit, events } from './timeline-commands.js';
 import { logs, ps, releases, restart, runCommand, scale } from './runtime-commands.js';
 import { up } from './up.js';
+import { ADDON_COMMANDS } from './addon-commands.js';
 import { version } from './version.js';
 
 /** Every command, in the order `wharf --help` lists them. */
 export const COMMANDS: readonly Command[] = [
-  up, init, validate, plan, apply, deploy, rollback, promote, abort, ps, logs, releases, scale, restart, runCommand, events, audit, lockShow, lockRelease, schema, daemon, daemonStop, daemonStatusCommand, routerStatus, routerRestart, version,
+  up, init, validate, plan, apply, deploy, rollback, promote, abort, ps, logs, releases, scale, restart, runCommand, ...ADDON_COMMANDS, events, audit, lockShow, lockRelease, schema, daemon, daemonStop, daemonStatusCommand, routerStatus, routerRestart, version,
 ];

@@ -131,6 +131,46 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  // Step 2 belongs to the config branch (config vars and secrets); this placeholder keeps
+  // the numbering without gaps until the branches merge and its real step takes the slot.
+  { version: 2, name: 'reserved for config vars', sql: '' },
+  {
+    version: 3,
+    name: 'add-ons and their backups',
+    sql: `
+      -- No foreign key to environments: an add-on's data outlives the environment's records
+      -- until it is purged, and its record is how Wharf finds that data again.
+      CREATE TABLE addons (
+        app TEXT NOT NULL,
+        env TEXT NOT NULL,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        state TEXT NOT NULL,
+        connection TEXT NOT NULL,
+        admin_url_from TEXT,
+        reason TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (app, env, name)
+      ) STRICT;
+
+      CREATE TABLE backups (
+        id TEXT PRIMARY KEY,
+        app TEXT NOT NULL,
+        env TEXT NOT NULL,
+        addon TEXT NOT NULL,
+        type TEXT NOT NULL,
+        file TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        counts TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        verification TEXT
+      ) STRICT;
+      CREATE INDEX backups_by_addon ON backups (app, env, addon, created_at);
+    `,
+  },
 ];
 
 export interface MigrationResult {

@@ -185,6 +185,10 @@ describe('SqliteStore on a damaged or foreign file', () => {
 
   it('reports pages damaged after opening as STATE_CORRUPT when they are read', async () => {
     const file = join(freshDir(), 'state.db');
+    // The schema and every table's root page come first; only the pages written after them
+    // are damaged, however many tables the migrations make.
+    await SqliteStore.open(file).close();
+    const schemaBytes = statSync(file).size;
     const store = SqliteStore.open(file);
     const padding = 'x'.repeat(2_000);
     for (let i = 0; i < 200; i++) await store.appendEvent(event({ message: `e${i}`, data: { padding } }));
@@ -192,8 +196,8 @@ describe('SqliteStore on a damaged or foreign file', () => {
     const size = statSync(file).size;
     const fd = openSync(file, 'r+');
     try {
-      // Keep page 1 (header and schema) and scribble over the rest, as a bad disk would.
-      for (let offset = 8_192; offset < size; offset += 4_096) writeSync(fd, Buffer.alloc(512, 0xa5), 0, 512, offset);
+      // Keep the header, schema and root pages and scribble over the rest, as a bad disk would.
+      for (let offset = schemaBytes; offset < size; offset += 4_096) writeSync(fd, Buffer.alloc(512, 0xa5), 0, 512, offset);
     } finally {
       closeSync(fd);
     }

@@ -2,7 +2,9 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { WharfError } from '../../errors.js';
 import type { AuditQuery, EventQuery, LockResult, NewRelease, Store } from '../store.js';
 import type {
+  AddonRecord,
   AppRecord,
+  BackupRecord,
   AuditRecord,
   ChangeSet,
   EnvironmentRecord,
@@ -19,6 +21,7 @@ import { openDatabase, translateSqliteError, type OpenDatabaseOptions } from './
 import * as params from './params.js';
 import * as rows from './rows.js';
 import { SQL, presentFilters } from './statements.js';
+import { ADDON_SQL, addonParams, addonRecord, backupParams, backupRecord } from './addon-statements.js';
 
 /**
  * The embedded Store: one SQLite file in the data dir (see open-database.ts for the
@@ -207,6 +210,37 @@ export class SqliteStore implements Store {
       this.stmt(SQL.forceReleaseLock).run({ scope });
       return held;
     });
+  }
+
+  async putAddon(addon: AddonRecord): Promise<void> {
+    return this.write(() => {
+      this.requireEnvironment(addon.app, addon.env);
+      this.stmt(ADDON_SQL.putAddon).run(addonParams(addon));
+    });
+  }
+
+  async getAddon(app: string, env: string, name: string): Promise<AddonRecord | undefined> {
+    return this.read(() => this.one(ADDON_SQL.getAddon, { app, env, name }, addonRecord));
+  }
+
+  async listAddons(filter: { app?: string; env?: string } = {}): Promise<AddonRecord[]> {
+    return this.read(() => this.all(ADDON_SQL.listAddons(presentFilters(filter, ['app', 'env'])), filter, addonRecord));
+  }
+
+  async deleteAddon(app: string, env: string, name: string): Promise<void> {
+    return this.write(() => void this.stmt(ADDON_SQL.deleteAddon).run({ app, env, name }));
+  }
+
+  async putBackup(backup: BackupRecord): Promise<void> {
+    return this.write(() => void this.stmt(ADDON_SQL.putBackup).run(backupParams(backup)));
+  }
+
+  async getBackup(id: string): Promise<BackupRecord | undefined> {
+    return this.read(() => this.one(ADDON_SQL.getBackup, { id }, backupRecord));
+  }
+
+  async listBackups(app: string, env: string, addon: string): Promise<BackupRecord[]> {
+    return this.read(() => this.all(ADDON_SQL.listBackups, { app, env, addon }, backupRecord));
   }
 
   /** The connection's settings as SQLite reports them, for `wharf doctor` and the tests. */

@@ -7,6 +7,13 @@ import { WharfError } from '../../errors.js';
 import type { ResourceChange } from '../../plan/types.js';
 import type { Store } from '../../state/store.js';
 import type { ReleaseRecord } from '../../state/types.js';
+import type { AddonSpec } from '../../spec/wharf-schema.js';
+
+/** What the local target needs of the add-on manager (addons/addon-manager.ts). */
+export interface AddonProvisioner {
+  ensure(app: string, env: string, name: string, spec: AddonSpec): Promise<unknown>;
+  detach(app: string, env: string, name: string, reason: string): Promise<unknown>;
+}
 
 /** Fields whose change only changes how many instances run: no new release. */
 const SCALE_FIELDS: ReadonlySet<string> = new Set(['instances', 'autoscale']);
@@ -22,16 +29,32 @@ export class LocalTarget implements Target {
   /** The release each apply rolled out, so a deploy that follows its own spec changes reports it. */
   private readonly rolledOut = new WeakMap<TargetContext, number>();
 
-  constructor(private readonly deps: { store: Store; releaser: Releaser; fleet: Fleet; deployer: Deployer; now: () => number }) {}
+  constructor(private readonly deps: { store: Store; releaser: Releaser; fleet: Fleet; deployer: Deployer; now: () => number; addons?: AddonProvisioner | undefined }) {}
+
+  /** An add-on in the spec is provisioned (or re-attached); one removed from it is detached, never purged. */
+  private async applyAddon(change: ResourceChange, ctx: TargetContext): Promise<void> {
+    const { addons } = this.deps;
+    if (!addons) {
+      throw new WharfError('TARGET_FAILED', `add-on ${change.name}: this daemon runs without add-ons`, {
+        hint: 'remove it from addons: and give the app a DATABASE_URL / REDIS_URL in env:',
+      });
+    }
+    if (change.op === 'delete') {
+      // An add-on that never got a record (its provisioning never started) has nothing to detach.
+      await addons.detach(ctx.app, ctx.env, change.name, 'removed from the spec').catch((e: unknown) => {
+        if (!(e instanceof WharfError && e.code === 'NOT_FOUND')) throw e;
+      });
+      return;
+    }
+    await addons.ensure(ctx.app, ctx.env, change.name, change.after as AddonSpec);
+  }
 
   async apply(change: ResourceChange, ctx: TargetContext): Promise<void> {
     switch (change.kind) {
       case 'environment':
         return; // its settings (release command, pipeline) take effect through releases
       case 'addon':
-        throw new WharfError('TARGET_FAILED', `add-on ${change.name}: the local target cannot provision add-ons yet`, {
-          hint: 'remove it from addons: for now and give the app a DATABASE_URL / REDIS_URL in env:',
-        });
+        return this.applyAddon(change, ctx);
       case 'service':
         return this.applyService(change, ctx);
     }
