@@ -30,11 +30,26 @@ export function readDaemonInfo(dataDir: string): DaemonInfo | undefined {
 }
 
 /**
+ * The daemon's status, asking again for a moment when a connection is reset: a daemon that
+ * was just killed (or is just starting) can reset connections its socket had queued.
+ */
+async function settledStatus(dataDir: string): Promise<Status | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await daemonStatus(dataDir);
+    } catch (e) {
+      if (!(isWharfError(e) && e.code === 'DAEMON_UNREACHABLE') || attempt >= 5) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/**
  * Starts the daemon in the background unless one answers on the data dir's socket: detached
  * in its own session (so it outlives this command), output appended to daemon.log.
  */
 export async function ensureDaemon(dataDir: string, listen: string | undefined, http: string | undefined, timeoutMs = 20_000): Promise<{ started: boolean; status: Status }> {
-  const running = await daemonStatus(dataDir);
+  const running = await settledStatus(dataDir);
   if (running) return { started: false, status: running };
   const paths = dataDirPaths(dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -47,7 +62,11 @@ export async function ensureDaemon(dataDir: string, listen: string | undefined, 
   child.once('exit', (code) => (exited = code ?? 1));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const status = await daemonStatus(dataDir);
+    const status = await daemonStatus(dataDir).catch((e: unknown) => {
+      // A daemon binding its socket this moment may reset a connection: ask again.
+      if (isWharfError(e) && e.code === 'DAEMON_UNREACHABLE') return undefined;
+      throw e;
+    });
     if (status) return { started: true, status };
     if (exited !== null) break;
     await new Promise((r) => setTimeout(r, 100));

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ensureDaemon } from '../cli/daemon-process.js';
+import { processIsAlive } from '../runtime/proc-table.js';
+import { DeployFixture, until } from './testing/deploy-app.js';
+
+describe('deploy controls: refusals, promote, abort, rollback, warm window, recovery', () => {
+  const f = new DeployFixture();
+  before(async () => {
+    await f.start();
+    f.write({ greeting: 'two' });
+    const deploy = await f.wharf('deploy');
+    assert.equal(deploy.code, 0, deploy.stderr);
+  });
+  after(() => f.stop());
+
+  it('stops a deploy whose pipeline check fails, before any release exists', async () => {
+    f.write({ greeting: 'three', check: 'exit 3' });
+    const deploy = await f.wharf('deploy');
+    assert.equal(deploy.code, 1);
+    assert.match(deploy.stderr, /error\[PIPELINE_FAILED\]: the check stage \(`exit 3`\) exited with status 3; nothing was released/);
+    assert.deepEqual((await f.releases())[0], [2, 'live'], 'no release was made');
+  });
+
+  it('rolls back a worker that crashes at boot, caught by the liveness gate', async () => {
+    f.write({ greeting: 'three', crashWorker: true });
+    const l = f.load();
+    const deploy = await f.wharf('deploy', '--strategy', 'blue-green');
+    const result = await l.stop();
+    assert.equal(deploy.code, 1);
+    assert.match(deploy.stderr, /error\[DEPLOY_FAILED\]: v3 was rolled back: worker: 1 new instance of v3 did not keep running for 2s/);
+    assert.deepEqual((await f.releases())[0], [3, 'failed']);
+    assert.deepEqual(result.errors, [], 'web had moved to v3; its traffic went back to v2 without a failure');
+    assert.deepEqual(await f.running(), [2]);
+    const { instances } = await f.client.instances('shipped', 'production');
+    assert.deepEqual(instances.filter((i) => i.service === 'worker').map((i) => i.release), [2], 'the v2 worker still runs');
+  });
+
+  it('refuses what cannot be done, changing nothing', async () => {
+    const promote = await f.wharf('promote');
+    assert.equal(promote.code, 1);
+    assert.match(promote.stderr, /error\[CONFLICT\]: nothing to promote in shipped\/production: no canary rollout is under way/);
+    const abort = await f.wharf('abort');
+    assert.match(abort.stderr, /error\[CONFLICT\]: nothing to abort/);
+    const missing = await f.wharf('rollback', 'v99');
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /error\[NOT_FOUND\]: v99 of shipped\/production does not exist\n  hint: its releases are v1 … v3/);
+    const failed = await f.wharf('rollback', 'v3');
+    assert.match(failed.stderr, /error\[CONFLICT\]: v3 of shipped\/production never went live \(failed: /);
+    const live = await f.wharf('rollback', 'v2');
+    assert.match(live.stderr, /error\[CONFLICT\]: v2 is already live in shipped\/production/);
+    const bad = await f.wharf('deploy', '--strategy', 'yolo');
+    assert.match(bad.stderr, /error\[BAD_REQUEST\]: body\.strategy: "yolo" is not a strategy/);
+    assert.deepEqual((await f.releases())[0], [3, 'failed']);
+  });
+
+  it('promotes a paused canary on request, and refuses a second deploy meanwhile', async () => {
+    f.write({ greeting: 'four', strategy: 'canary', hold: '5m' });
+    const deploying = f.wharf('deploy');
+    await f.untilEvent(/v4 takes 25 %/);
+    const second = await f.wharf('deploy');
+    assert.equal(second.code, 1);
+    assert.match(second.stderr, /error\[LOCK_HELD\]: shipped\/production is locked by .* \(deploy since/);
+    const promote = await f.wharf('promote');
+    assert.equal(promote.code, 0, promote.stderr);
+    const deploy = await deploying;
+    assert.equal(deploy.code, 0, deploy.stderr);
+    assert.match(deploy.stdout, /promoted by /);
+    assert.deepEqual((await f.releases())[0], [4, 'live']);
+  });
+
+  it('aborts a rollout on request: traffic back on the stable release at once', async () => {
+    f.write({ greeting: 'five', strategy: 'canary', hold: '5m' });
+    const l = f.load();
+    const deploying = f.wharf('deploy');
+    await f.untilEvent(/v5 takes 25 %/);
+    const abort = await f.wharf('abort');
+    assert.equal(abort.code, 0, abort.stderr);
+    const deploy = await deploying;
+    const result = await l.stop();
+    assert.equal(deploy.code, 1);
+    assert.match(deploy.stderr, /v5 was rolled back: aborted by /);
+    assert.deepEqual(result.errors, []);
+    assert.deepEqual((await f.releases())[0], [5, 'failed']);
+  });
+
+  it('starts a release again behind the health gate when it is no longer warm (cold rollback)', async () => {
+    const l = f.load();
+    const rollback = await f.wharf('rollback', 'v1');
+    const result = await l.stop();
+    assert.equal(rollback.code, 0, rollback.stderr);
+    assert.match(rollback.stdout, /from v4 to v1 \(cold;/);
+    assert.deepEqual(result.errors, []);
+    assert.deepEqual([...result.bodies].sort(), ['four', 'one']);
+    const now = await f.running();
+    assert.ok(now.includes(1) && !now.includes(4), `v1 runs and v4 stopped: ${now.join(', ')}`);
+  });
+
+  it('stops the previous release once the warm window after the promotion has passed', async () => {
+    f.write({ greeting: 'six', strategy: 'blue-green', warm: '1s' });
+    const deploy = await f.wharf('deploy');
+    assert.equal(deploy.code, 0, deploy.stderr);
+    await until(async () => JSON.stringify(await f.running()) === '[6]');
+    const events = (await f.client.events({ app: 'shipped', limit: 20 })).events;
+    assert.ok(events.some((e) => e.kind === 'release.cooled' && /no longer kept warm/.test(e.message)));
+  });
+
+  it('rolls back a rollout cut off by a daemon crash when the daemon starts again', async () => {
+    f.write({ greeting: 'seven', strategy: 'canary', hold: '5m' });
+    const deploying = f.wharf('deploy');
+    await f.untilEvent(/v7 takes 25 %/);
+    const l = f.load();
+    const daemonPid = f.daemonPid();
+    process.kill(daemonPid, 'SIGKILL');
+    await deploying;
+    await ensureDaemon(f.data, undefined, `127.0.0.1:${f.port}`);
+    await until(async () => (await f.releases())[0]![1] === 'failed');
+    await until(async () => !(await f.running()).includes(7));
+    const result = await l.stop();
+    assert.ok(!processIsAlive(daemonPid));
+    assert.deepEqual(result.errors, []);
+    assert.deepEqual([...result.bodies].filter((b) => b !== 'six' && b !== 'seven'), []);
+    const list = await f.releases();
+    assert.deepEqual(list[0], [7, 'failed']);
+    assert.deepEqual(list.filter(([, status]) => status === 'live'), [[6, 'live']]);
+    assert.match((await f.client.releases('shipped', 'production')).releases[0]!.reason ?? '', /interrupted: the daemon stopped during its rollout; rolled back to v6/);
+  });
+});

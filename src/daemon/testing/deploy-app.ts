@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runWharf, type CliRun } from '../../cli/testing.js';
+import { ApiTransport } from '../../client/transport.js';
+import { WharfClient } from '../../client/wharf-client.js';
+import { freePort, killAll, load, type LoadResult } from './load.js';
+
+/** A web app whose behaviour the spec's env decides: its greeting, health, a crash at boot, a share of 500s. */
+const SERVER = `
+const http = require('node:http');
+if (process.env.CRASH === 'yes') { console.error('crashing at boot'); process.exit(3); }
+const failRate = Number(process.env.FAIL_RATE || 0);
+let n = 0;
+const server = http.createServer((req, res) => {
+  if (req.url === '/healthz') { res.statusCode = process.env.HEALTHY === 'no' ? 500 : 200; return res.end(); }
+  n++;
+  if (failRate > 0 && (n % 10) < failRate * 10) { res.statusCode = 500; return res.end('broken ' + process.env.GREETING); }
+  res.end(process.env.GREETING);
+});
+server.keepAliveTimeout = 30000;
+server.listen(Number(process.env.PORT));
+process.on('SIGTERM', () => { server.close(() => process.exit(0)); server.closeIdleConnections(); });
+`;
+const WORKER = `
+if (process.env.CRASH === 'yes' || process.env.CRASH_WORKER === 'yes') process.exit(3);
+setInterval(() => {}, 1000);
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+export interface Settings {
+  greeting: string;
+  strategy?: string;
+  healthy?: boolean;
+  crash?: boolean;
+  crashWorker?: boolean;
+  failRate?: number;
+  hold?: string;
+  check?: string;
+  warm?: string;
+}
+
+export function spec(s: Settings): string {
+  const env = `{ GREETING: ${s.greeting}, HEALTHY: ${s.healthy === false ? 'no' : 'yes'}, CRASH: ${s.crash ? 'yes' : 'no'}, CRASH_WORKER: ${s.crashWorker ? 'yes' : 'no'}, FAIL_RATE: "${s.failRate ?? 0}" }`;
+  const canary = `canary: { steps: [25, 100], hold: ${s.hold ?? '2s'}, min_requests: 20 }`;
+  const deploy = `{ strategy: ${s.strategy ?? 'rolling'}, timeout: 8s, drain_timeout: 5s, warm_window: ${s.warm ?? '10m'}, ${canary} }`;
+  return [
+    'app: shipped',
+    `env: ${env}`,
+    ...(s.check ? [`pipeline: { check: "${s.check}" }`] : []),
+    'services:',
+    `  web: { run: node server.cjs, routes: [{ path: / }], instances: 2, deploy: ${deploy} }`,
+    '  worker: { run: node worker.cjs }',
+    '',
+  ].join('\n');
+}
+
+const HOST = 'web.production.shipped.localhost';
+
+/**
+ * A daemon with its router on a free port, running the app above as `shipped/production`
+ * (started with `wharf up`), and the helpers the deploy tests read it with.
+ */
+export class DeployFixture {
+  readonly root = mkdtempSync(join(tmpdir(), 'wharf-deploy-'));
+  readonly app = join(this.root, 'app');
+  readonly data = join(this.root, 'data');
+  port = 0;
+  readonly client = new WharfClient(new ApiTransport({ socketPath: join(this.data, 'wharf.sock') }));
+  private readonly pids = new Set<number>();
+
+  async start(): Promise<void> {
+    chmodSync(this.root, 0o711);
+    mkdirSync(this.app);
+    writeFileSync(join(this.app, 'server.cjs'), SERVER);
+    writeFileSync(join(this.app, 'worker.cjs'), WORKER);
+    this.write({ greeting: 'one' });
+    this.port = await freePort();
+    const up = await this.wharf('up', '--http', `127.0.0.1:${this.port}`);
+    assert.equal(up.code, 0, up.stderr);
+    this.pids.add(this.routerPid());
+  }
+
+  async stop(): Promise<void> {
+    const instances = (await this.client.instances('shipped', 'production').catch(() => ({ instances: [] }))).instances.map((i) => i.pid);
+    await runWharf(['daemon', 'stop', '--data-dir', this.data]);
+    killAll([...instances, ...this.pids, this.routerPid()]);
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  wharf(...args: string[]): Promise<CliRun> {
+    return runWharf([...args, '--data-dir', this.data], { cwd: this.app, timeoutMs: 120_000 });
+  }
+
+  write(s: Settings): void {
+    writeFileSync(join(this.app, 'wharf.yaml'), spec(s));
+  }
+
+  load(): { stop: () => Promise<LoadResult> } {
+    return load(this.port, HOST);
+  }
+
+  /** [version, status], newest first. */
+  async releases(): Promise<[number, string][]> {
+    return (await this.client.releases('shipped', 'production')).releases.map((r) => [r.version, r.status]);
+  }
+
+  /** The releases the web service runs instances of. */
+  async running(): Promise<number[]> {
+    const { instances } = await this.client.instances('shipped', 'production');
+    return [...new Set(instances.filter((i) => i.service === 'web').map((i) => i.release))].sort((a, b) => a - b);
+  }
+
+  /** Resolves once a recent event's message matches. */
+  async untilEvent(pattern: RegExp): Promise<void> {
+    await until(async () => (await this.client.events({ app: 'shipped', limit: 10 })).events.some((e) => pattern.test(e.message)));
+  }
+
+  daemonPid(): number {
+    return (JSON.parse(readFileSync(join(this.data, 'daemon.json'), 'utf8')) as { pid: number }).pid;
+  }
+
+  private routerPid(): number {
+    return (JSON.parse(readFileSync(join(this.data, 'router.json'), 'utf8')) as { pid: number }).pid;
+  }
+}
+
+export async function until(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not met in time');
+}
