@@ -69,7 +69,7 @@ export function wireLocalRuntime(store: Store, dataDir: string, now: () => numbe
   const deployer = new Deployer({ store, fleet, now, pushTable: hooks.pushTable, readMetrics: hooks.readMetrics, lockHost });
   const target = new LocalTarget({ store, releaser, fleet, deployer, now, addons: hooks.addons });
   const operations = new Operations({ store, fleet, runOneOff, now });
-  const reaper = new WarmReaper({ store, fleet, now, log: (l) => console.log(l) });
+  const reaper = new WarmReaper({ store, fleet, now, collectBuilds: (inUse) => builder.collect(inUse), log: (l) => console.log(l) });
   return { builder, fleet, driver, releaser, deployer, reaper, target, operations, dirs, lockHost };
 }
 

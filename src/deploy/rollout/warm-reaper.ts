@@ -5,7 +5,10 @@ import { processIsAlive } from '../../runtime/proc-table.js';
 import type { Store } from '../../state/store.js';
 import type { InstanceRecord, ReleaseRecord } from '../../state/types.js';
 import type { Fleet } from '../fleet.js';
-import { releaseName, serviceOf } from '../release-snapshot.js';
+import { releaseName, serviceOf, snapshotOf } from '../release-snapshot.js';
+
+/** Builds are collected on every this many sweeps (about a minute at the default interval). */
+const BUILD_COLLECTION_EVERY = 12;
 
 /**
  * Stops what no longer needs to run: the instances of a superseded release once the warm
@@ -18,7 +21,18 @@ export class WarmReaper {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> = Promise.resolve();
 
-  constructor(private readonly deps: { store: Store; fleet: Fleet; now: () => number; log?: (line: string) => void }) {}
+  private sweeps = 0;
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      fleet: Fleet;
+      now: () => number;
+      /** Removes old builds, never those in `inUse` (the builder's collect). */
+      collectBuilds?: (inUse: ReadonlySet<string>) => Promise<string[]>;
+      log?: (line: string) => void;
+    },
+  ) {}
 
   start(intervalMs: number): void {
     this.timer = setInterval(() => {
@@ -39,6 +53,28 @@ export class WarmReaper {
       const [app, env] = key.split('\0') as [string, string];
       await this.sweepEnv(app, env, instances);
     }
+    if (this.deps.collectBuilds && this.sweeps++ % BUILD_COLLECTION_EVERY === 0) await this.collectBuilds(this.deps.collectBuilds);
+  }
+
+  /**
+   * Old builds go (the builder keeps the newest few per app), but never the build of a
+   * release that runs, is live, or is being deployed: that would pull the directory from
+   * under its processes, or make a warm rollback impossible.
+   */
+  private async collectBuilds(collect: (inUse: ReadonlySet<string>) => Promise<string[]>): Promise<void> {
+    const { store, fleet } = this.deps;
+    const inUse = new Set<string>();
+    const running = new Set((await fleet.list()).map((i) => `${i.app}\0${i.env}\0${i.release}`));
+    for (const { name: app } of await store.listApps()) {
+      for (const { name: env } of await store.listEnvironments(app)) {
+        for (const r of await store.listReleases(app, env, 1000)) {
+          const needed = r.status === 'live' || r.status === 'deploying' || r.status === 'pending' || running.has(`${app}\0${env}\0${r.version}`);
+          if (needed) for (const b of Object.values(snapshotOf(r).builds)) inUse.add(b.id);
+        }
+      }
+    }
+    const removed = await collect(inUse);
+    if (removed.length) this.deps.log?.(`collected ${removed.length} old build${removed.length === 1 ? '' : 's'}: ${removed.join(', ')}`);
   }
 
   private async sweepEnv(app: string, env: string, instances: InstanceRecord[]): Promise<void> {
