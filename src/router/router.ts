@@ -38,6 +38,8 @@ export class Router {
     this.proxy = new Proxy({ state: this.state, log: o.log, counters: this.counters, closing: () => this.closing });
   }
 
+  private pushing: Promise<unknown> = Promise.resolve();
+
   /** Serves the persisted table (if any). Throws STATE_CORRUPT for an unreadable one. */
   restore(): void {
     if (this.o.store === undefined) return;
@@ -50,7 +52,15 @@ export class Router {
    * Validates, persists, then applies — in that order, so the disk never holds a table the
    * router refused and a crash after the write restores what was acknowledged.
    */
-  async pushTable(x: unknown): Promise<{ generation: number }> {
+  pushTable(x: unknown): Promise<{ generation: number }> {
+    // One push at a time, in the order they came: a push waits on the disk (asynchronously,
+    // so requests keep flowing) and a later one must not be applied before it.
+    const next = this.pushing.then(() => this.applyPush(x));
+    this.pushing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async applyPush(x: unknown): Promise<{ generation: number }> {
     const table = validateTable(x);
     const current = this.state.table.generation;
     if (table.generation < current) {
@@ -59,7 +69,7 @@ export class Router {
       });
     }
     this.tls.load(table.certificates ?? []);
-    this.o.store?.save(table);
+    await this.o.store?.save(table);
     this.state.apply(table);
     return { generation: table.generation };
   }

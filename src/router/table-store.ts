@@ -4,6 +4,7 @@
  * is only durable once the directory entry is; see ext4's data=ordered caveats).
  */
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { WharfError } from '../errors.js';
 import { emptyTable, validateTable, type Table } from './table.js';
@@ -15,22 +16,27 @@ export class TableStore {
     this.file = path.join(dir, 'route-table.json');
   }
 
-  save(table: Table): void {
-    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+  /**
+   * Asynchronous on purpose: an fsync can take tens of milliseconds on a busy disk, and a
+   * synchronous one would stall every request the router is serving while a deploy pushes
+   * its tables. (Callers serialise saves: router.ts queues pushes.)
+   */
+  async save(table: Table): Promise<void> {
+    await fsp.mkdir(this.dir, { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.${process.pid}.tmp`;
-    const fd = fs.openSync(tmp, 'w', 0o600);
+    const file = await fsp.open(tmp, 'w', 0o600);
     try {
-      fs.writeSync(fd, JSON.stringify(table));
-      fs.fsyncSync(fd);
+      await file.writeFile(JSON.stringify(table));
+      await file.sync();
     } finally {
-      fs.closeSync(fd);
+      await file.close();
     }
-    fs.renameSync(tmp, this.file);
-    const dirFd = fs.openSync(this.dir, 'r');
+    await fsp.rename(tmp, this.file);
+    const dir = await fsp.open(this.dir, 'r');
     try {
-      fs.fsyncSync(dirFd);
+      await dir.sync();
     } finally {
-      fs.closeSync(dirFd);
+      await dir.close();
     }
   }
 
