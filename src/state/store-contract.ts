@@ -1,5 +1,6 @@
 import { describe } from 'node:test';
 import { appsAndEnvironmentsContract } from './contract/apps-environments.js';
+import { configContract } from './contract/config.js';
 import type { UseStore } from './contract/fixtures.js';
 import { instancesContract } from './contract/instances.js';
 import { locksContract } from './contract/locks.js';
@@ -55,5 +56,6 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     instancesContract(use);
     timelineContract(use);
     locksContract(use);
+    configContract(use);
   });
 }

@@ -192,8 +192,9 @@ describe('SqliteStore on a damaged or foreign file', () => {
     const size = statSync(file).size;
     const fd = openSync(file, 'r+');
     try {
-      // Keep page 1 (header and schema) and scribble over the rest, as a bad disk would.
-      for (let offset = 8_192; offset < size; offset += 4_096) writeSync(fd, Buffer.alloc(512, 0xa5), 0, 512, offset);
+      // Keep the first pages (header and schema, which spans several pages as tables are
+      // added) and scribble over the second half, where the events are, as a bad disk would.
+      for (let offset = Math.floor(size / 2 / 4_096) * 4_096; offset < size; offset += 4_096) writeSync(fd, Buffer.alloc(512, 0xa5), 0, 512, offset);
     } finally {
       closeSync(fd);
     }
