@@ -153,3 +153,15 @@ export const DEFAULT_AUTOSCALE_PANIC_HOLD_MS = 60_000;
 /** Scale-down removes at most this share of the count per period, and at least one instance. */
 export const DEFAULT_AUTOSCALE_SCALE_DOWN_MAX_RATIO = 0.1;
 export const DEFAULT_AUTOSCALE_SCALE_DOWN_PERIOD_MS = 60_000;
+
+// Config and secrets (src/config/).
+/** The master key's file in the data dir (0600), unless WHARF_MASTER_KEY gives the key. */
+export const DEFAULT_MASTER_KEY_FILE = 'master.key';
+/** The environment variable that gives the master key instead of the file (base64 or hex of 32 bytes). */
+export const MASTER_KEY_ENV = 'WHARF_MASTER_KEY';
+/** Longest config value accepted; an environment variable is not the place for a file. */
+export const DEFAULT_CONFIG_VALUE_MAX_BYTES = 32 * 1024;
+
+// Environments (src/envs/).
+/** How often the daemon looks for preview environments whose TTL has passed. */
+export const DEFAULT_ENV_REAP_INTERVAL_MS = 60_000;

@@ -5,6 +5,10 @@ import type { MetricsSnapshot } from '../router/metrics.js';
 import type { LogLine } from '../runtime/index.js';
 import type { ReleaseRecord } from '../state/types.js';
 import type { ApiTransport } from './transport.js';
+import type { ConfigListing } from '../config/config-view.js';
+import type { ConfigChangeResult } from '../config/config-service.js';
+import type { EnvDiff } from '../envs/env-diff.js';
+import type { CreateResult } from '../envs/env-manager.js';
 
 export interface AppRef {
   /** Absolute path of the app folder. */
@@ -118,6 +122,40 @@ export class WharfClient {
     return this.transport.request('POST', `${envPath(app, env)}/restart`, { service });
   }
 
+  /** The spec's env merged with the set config; secrets masked unless `reveal` (audited). */
+  config(app: string, env: string, q: { dir?: string | undefined; reveal?: boolean | undefined } = {}): Promise<{ configVersion: number; vars: ConfigListing[] }> {
+    return this.transport.request('GET', `${envPath(app, env)}/config${queryString(q)}`);
+  }
+
+  configGet(app: string, env: string, name: string, q: { dir?: string | undefined; reveal?: boolean | undefined } = {}): Promise<{ var: ConfigListing }> {
+    return this.transport.request('GET', `${envPath(app, env)}/config/${encodeURIComponent(name)}${queryString(q)}`);
+  }
+
+  /** Sets variables: a new config version, rolled out as a new release when the environment runs one. */
+  configSet(app: string, env: string, vars: { name: string; value: string; secret: boolean }[], dir?: string): Promise<ConfigChangeResult> {
+    return this.transport.request('POST', `${envPath(app, env)}/config`, { vars, dir });
+  }
+
+  configUnset(app: string, env: string, names: string[]): Promise<ConfigChangeResult> {
+    return this.transport.request('POST', `${envPath(app, env)}/config/unset`, { names });
+  }
+
+  rotateKey(): Promise<{ from: string; to: string; values: number }> {
+    return this.transport.request('POST', '/v1/secrets/rotate-key');
+  }
+
+  createEnvironment(app: string, body: CreateEnvironmentBody): Promise<CreateResult> {
+    return this.transport.request('POST', `/v1/apps/${encodeURIComponent(app)}/envs`, body);
+  }
+
+  destroyEnvironment(app: string, env: string, confirm: string | undefined): Promise<{ destroyed: string }> {
+    return this.transport.request('POST', `${envPath(app, env)}/destroy`, { confirm });
+  }
+
+  diffEnvironments(app: string, a: string, b: string): Promise<{ diff: EnvDiff }> {
+    return this.transport.request('GET', `${envPath(app, a)}/diff/${encodeURIComponent(b)}`);
+  }
+
   /** Runs a one-off command; its output arrives through `onOutput`; resolves its exit status. */
   async run(app: string, env: string, command: string, service: string | undefined, onOutput: (data: Buffer, stream: 'stdout' | 'stderr') => void, signal?: AbortSignal): Promise<number> {
     let status: number | undefined;
@@ -130,6 +168,16 @@ export class WharfClient {
     if (status === undefined) throw new Error('the one-off process ended without an exit status');
     return status;
   }
+}
+
+/** What `env create` / `env clone` sends; `dir` is the app folder (absolute). */
+export interface CreateEnvironmentBody {
+  dir: string;
+  name: string;
+  from?: string | undefined;
+  ttlMs?: number | undefined;
+  withConfig?: boolean | undefined;
+  withData?: boolean | undefined;
 }
 
 export interface LogQueryParams {

@@ -17,6 +17,9 @@ import { RouterSupervisor } from './router-supervisor.js';
 import { currentTable } from './router-table-source.js';
 import { routerRoutes } from './routes/router-routes.js';
 import { wireLocalRuntime } from './runtime-wiring.js';
+import { Keyring } from '../config/keyring.js';
+import { configVarsFrom } from '../config/config-vars.js';
+import { wireConfig } from './config-wiring.js';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -49,10 +52,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let runtime: ReturnType<typeof wireLocalRuntime> | undefined;
   let router: RouterSupervisor | undefined;
   try {
+    // First: a missing or wrong master key stops the start before anything is written.
+    const keyring = await Keyring.open(rawStore, paths.dataDir, process.env);
     const token = await loadOrCreateToken(paths.dataDir);
     const hub = await EventHub.create(rawStore);
     const store = hub.observe(rawStore);
-    runtime = wireLocalRuntime(store, paths.dataDir, now, { onChange: () => void router?.push(), traffic: () => router });
+    runtime = wireLocalRuntime(store, paths.dataDir, now, { onChange: () => void router?.push(), traffic: () => router, configVars: configVarsFrom(store, keyring) });
     if (options.router) {
       const fleet = runtime.fleet;
       router = new RouterSupervisor({ dataDir: paths.dataDir, listen: options.router.listen, table: (g) => currentTable(store, fleet, g), log: (l) => console.log(l) });
@@ -65,6 +70,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     }
     const target = options.target ?? runtime.target;
     const applier = new Applier(store, target, { pid: process.pid, hostname: hostname(), isAlive: processIsAlive, now });
+    const configs = wireConfig({ store, keyring, runtime, applier, now });
     const startedAt = now();
     const server = await startControlServer({
       socketPath: paths.socket,
@@ -73,13 +79,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       routes: [
         ...systemRoutes(store, { dataDir: paths.dataDir, startedAt, router: () => (router ? { pid: router.pid, listen: options.router!.listen } : null) }),
         ...(router ? routerRoutes(router, store, now) : []),
-        ...specRoutes(applier),
+        ...specRoutes(applier, { store, planConfig: configs.planConfig }),
+        ...configs.routes,
         ...timelineRoutes(store, hub),
         ...lockRoutes(store, now),
         ...runtimeRoutes({ store, fleet: runtime.fleet, operations: runtime.operations, logsDir: runtime.dirs.logs }),
       ],
     });
     const info: DaemonInfo = { pid: process.pid, socket: server.socketPath, url: server.tcp?.url, version: VERSION, startedAt };
+    configs.startReaper();
     writeFileSync(paths.daemonInfo, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
     let stopped: Promise<void> | undefined;
     const { driver, fleet } = runtime;
@@ -90,6 +98,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       stop: () =>
         (stopped ??= (async () => {
           await server.stop();
+          await configs.reaper.stop();
           // Instances and the router outlive the daemon: stop supervising them, never the processes.
           router?.detach();
           await driver.detach();

@@ -6,6 +6,7 @@ import { Fleet } from '../deploy/fleet.js';
 import type { TrafficControl } from '../deploy/traffic.js';
 import { Operations } from '../deploy/operations.js';
 import { Releaser } from '../deploy/releaser.js';
+import type { ConfigVars } from '../deploy/release-snapshot.js';
 import { randomInt } from 'node:crypto';
 import { canBind, DEFAULT_PORT_RANGE, defaultIdentity, PortPool, ProcessDriver, run, type Identity, type OneOffOptions, type OneOffSpec } from '../runtime/index.js';
 import type { Store } from '../state/store.js';
@@ -26,7 +27,7 @@ export function runtimeDirs(dataDir: string) {
 }
 
 /** The local runtime's components, wired: builds, releases, the fleet and its driver. */
-export function wireLocalRuntime(store: Store, dataDir: string, now: () => number, hooks: { onChange: () => void; traffic: () => TrafficControl | undefined }) {
+export function wireLocalRuntime(store: Store, dataDir: string, now: () => number, hooks: { onChange: () => void; traffic: () => TrafficControl | undefined; configVars?: ConfigVars }) {
   const dirs = runtimeDirs(dataDir);
   // Under root, everything of the app's own — build, instances, release and one-off
   // commands — runs as the unprivileged app user, never as the daemon.
@@ -40,15 +41,16 @@ export function wireLocalRuntime(store: Store, dataDir: string, now: () => numbe
     logsDir: dirs.logs,
     now,
     onChange: hooks.onChange,
+    configVars: hooks.configVars,
     get traffic() {
       return hooks.traffic();
     },
   });
   const driver = new ProcessDriver({ listener: fleet });
   fleet.attach(driver);
-  const releaser = new Releaser({ store, builder, runOneOff, releasesDir: dirs.releases, now });
+  const releaser = new Releaser({ store, builder, runOneOff, releasesDir: dirs.releases, now, configVars: hooks.configVars });
   const target = new LocalTarget({ store, releaser, fleet, now });
-  const operations = new Operations({ store, fleet, runOneOff, now });
+  const operations = new Operations({ store, fleet, runOneOff, now, configVars: hooks.configVars });
   return { builder, fleet, driver, releaser, target, operations, dirs };
 }
 

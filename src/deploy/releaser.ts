@@ -8,7 +8,7 @@ import type { OneOffOptions, OneOffSpec } from '../runtime/index.js';
 import type { ResolvedEnvironment } from '../spec/resolve.js';
 import type { Store } from '../state/store.js';
 import type { ReleaseRecord } from '../state/types.js';
-import { releaseName, type ReleaseSnapshot } from './release-snapshot.js';
+import { releaseName, snapshotOf, type ConfigVars, type ReleaseSnapshot } from './release-snapshot.js';
 
 export interface ReleaserDeps {
   store: Store;
@@ -18,6 +18,8 @@ export interface ReleaserDeps {
   /** Where release command output is kept. */
   releasesDir: string;
   now: () => number;
+  /** The decrypted config of a version, for the release command's environment. @default none */
+  configVars?: ConfigVars | undefined;
 }
 
 export interface EnsureRequest {
@@ -44,13 +46,15 @@ export class Releaser {
     const { store, now } = this.deps;
     const env = req.environment;
     const snapshot: ReleaseSnapshot = { environment: env, builds: await this.build(req) };
+    // A code deploy keeps the environment's current config (Heroku's: config outlives releases).
+    const configVersion = (await store.getConfig(env.app, env.name))?.version ?? 0;
     const [latest] = await store.listReleases(env.app, env.name, 1);
-    if (latest && latest.status !== 'failed' && latest.status !== 'rolled-back' && isDeepStrictEqual(latest.spec, snapshot)) {
+    if (latest && latest.status !== 'failed' && latest.status !== 'rolled-back' && latest.configVersion === configVersion && isDeepStrictEqual(latest.spec, snapshot)) {
       return { release: latest, created: false };
     }
     const buildIds = [...new Set(Object.values(snapshot.builds).map((b) => b.id))];
     const release = await store.createRelease(
-      { app: env.app, env: env.name, buildId: buildIds.join(','), configVersion: 0, spec: snapshot, description: `build ${buildIds.join(', ')}` },
+      { app: env.app, env: env.name, buildId: buildIds.join(','), configVersion, spec: snapshot, description: `build ${buildIds.join(', ')}` },
       now(),
     );
     const name = releaseName(release.version);
@@ -58,6 +62,22 @@ export class Releaser {
     if (env.release) await this.runReleaseCommand(release, snapshot, req.onOutput);
     await store.setReleaseStatus(env.app, env.name, release.version, 'deploying', undefined, now());
     return { release: { ...release, status: 'deploying' }, created: true };
+  }
+
+  /**
+   * A config change's release: the same builds and spec snapshot as `live`, with the new
+   * config version. Its release command runs too (Heroku runs the release phase on config
+   * changes), since it may depend on the config.
+   */
+  async configRelease(live: ReleaseRecord, configVersion: number, description: string): Promise<ReleaseRecord> {
+    const { store, now } = this.deps;
+    const release = await store.createRelease({ app: live.app, env: live.env, buildId: live.buildId, configVersion, spec: live.spec, description }, now());
+    const name = releaseName(release.version);
+    await store.appendEvent({ time: now(), app: live.app, env: live.env, kind: 'release.created', message: `${name} created: ${description}`, data: { release: release.version, from: live.version, configVersion } });
+    const snapshot = snapshotOf(release);
+    if (snapshot.environment.release) await this.runReleaseCommand(release, snapshot);
+    await store.setReleaseStatus(live.app, live.env, release.version, 'deploying', undefined, now());
+    return { ...release, status: 'deploying' };
   }
 
   /** One build per distinct build command (most apps have one), shared by the services that use it. */
@@ -94,8 +114,9 @@ export class Releaser {
     const log = createWriteStream(logFile, { mode: 0o600 });
     const tail: string[] = [];
     let partial = '';
+    const vars = { ...env.env, ...(await this.deps.configVars?.(release.app, release.env, release.configVersion)) };
     const status = await this.deps.runOneOff(
-      { id: `${env.app}.${env.name}.release.${name}`, command: env.release!, cwd: build.dir, vars: env.env },
+      { id: `${env.app}.${env.name}.release.${name}`, command: env.release!, cwd: build.dir, vars },
       {
         onOutput: (chunk, stream) => {
           log.write(chunk);

@@ -1,7 +1,7 @@
 import { WharfError } from '../../errors.js';
 import type { Command, CommandContext } from '../command.js';
 import { connect } from '../connect.js';
-import { time } from '../format.js';
+import { table, time } from '../format.js';
 import { print, printJson } from '../io.js';
 import { APP, appAndEnv, JSON_OPTION } from '../options.js';
 import { parseSince } from './since.js';
@@ -10,11 +10,6 @@ function ago(ms: number | undefined, now: number): string {
   if (ms === undefined) return '-';
   const s = Math.max(0, Math.round((now - ms) / 1000));
   return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m` : `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
 }
 
 export const ps: Command = {
