@@ -1,7 +1,6 @@
 import { processIsAlive } from '../runtime/proc-table.js';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +9,7 @@ import { ApiTransport } from '../client/transport.js';
 import { WharfClient } from '../client/wharf-client.js';
 import type { InstanceView } from '../deploy/fleet.js';
 import { WharfError } from '../errors.js';
+import { httpGet, until } from './e2e-testing.js';
 
 const SERVER = `
 const http = require('node:http');
@@ -29,26 +29,6 @@ function spec(extra: { greeting?: string; release?: string; build?: string; run?
     '  worker: { run: node worker.cjs }',
     '',
   ].join('\n');
-}
-
-function httpGet(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path: '/' }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('the local runtime, through the daemon', () => {
