@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runWharf, type CliRun } from '../cli/testing.js';
@@ -11,7 +10,7 @@ import { configVarsFrom } from '../config/config-vars.js';
 import { Keyring } from '../config/keyring.js';
 import { newMasterKey } from '../config/master-key.js';
 import { SqliteStore } from '../state/sqlite/sqlite-store.js';
-import { httpGet, until } from './e2e-testing.js';
+import { appFixture, httpGet, tearDown, until } from './e2e-testing.js';
 
 /** Answers GET / with its greeting and GET /token with TOKEN; prints neither. */
 const SERVER = `
@@ -55,27 +54,13 @@ describe('config vars and secrets, through the daemon', () => {
   const answers = async (path = '/') => Promise.all((await web()).map((i) => httpGet(i.port!, path)));
 
   before(async () => {
-    root = mkdtempSync(join(tmpdir(), 'wharf-config-'));
-    chmodSync(root, 0o711);
-    app = join(root, 'app');
-    data = join(root, 'data');
-    mkdirSync(app);
-    writeFileSync(join(app, 'server.cjs'), SERVER);
-    writeFileSync(join(app, 'wharf.yaml'), spec('hello'));
+    ({ root, app, data } = appFixture('wharf-config-', { 'server.cjs': SERVER, 'wharf.yaml': spec('hello') }));
     client = new WharfClient(new ApiTransport({ socketPath: join(data, 'wharf.sock') }));
   });
 
   after(async () => {
     for (const env of ['production', 'staging']) for (const i of (await client.instances('demo', env).catch(() => ({ instances: [] }))).instances) if (i.pid) pids.add(i.pid);
-    await runWharf(['daemon', 'stop', '--data-dir', data]);
-    for (const pid of pids) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    rmSync(root, { recursive: true, force: true });
+    await tearDown(root, data, pids);
   });
 
   it('gives instances the set values over the spec\'s, each change a new release, and keeps config through a code deploy', async () => {

@@ -1,5 +1,9 @@
 /** Helpers of the end-to-end tests that drive a real daemon and real app processes. */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runWharf } from '../cli/testing.js';
 
 /** The body of GET `path` on a local port. */
 export function httpGet(port: number, path = '/'): Promise<string> {
@@ -21,4 +25,28 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A temp root (0711, so an unprivileged app user can pass) holding the app folder with `files`, and a data dir path. */
+export function appFixture(prefix: string, files: Record<string, string>): { root: string; app: string; data: string } {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  // Under root, apps run as an unprivileged user that must pass through to their builds.
+  chmodSync(root, 0o711);
+  const app = join(root, 'app');
+  mkdirSync(app);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(app, name), text);
+  return { root, app, data: join(root, 'data') };
+}
+
+/** Stops the daemon, kills every app process group in `pids` (they outlive the daemon), and removes `root`. */
+export async function tearDown(root: string, data: string, pids: Iterable<number>): Promise<void> {
+  await runWharf(['daemon', 'stop', '--data-dir', data]);
+  for (const pid of pids) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  rmSync(root, { recursive: true, force: true });
 }

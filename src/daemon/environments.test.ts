@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runWharf, type CliRun } from '../cli/testing.js';
 import { ApiTransport } from '../client/transport.js';
 import { WharfClient } from '../client/wharf-client.js';
 import { processIsAlive } from '../runtime/proc-table.js';
-import { httpGet, until } from './e2e-testing.js';
+import { appFixture, httpGet, tearDown, until } from './e2e-testing.js';
 
 const SERVER = `
 const http = require('node:http');
@@ -38,27 +36,13 @@ describe('environments as copies, through the daemon', () => {
   const names = async () => (await client.environments('demo')).environments.map((e) => e.name);
 
   before(async () => {
-    root = mkdtempSync(join(tmpdir(), 'wharf-envs-'));
-    chmodSync(root, 0o711);
-    app = join(root, 'app');
-    data = join(root, 'data');
-    mkdirSync(app);
-    writeFileSync(join(app, 'server.cjs'), SERVER);
-    writeFileSync(join(app, 'wharf.yaml'), SPEC);
+    ({ root, app, data } = appFixture('wharf-envs-', { 'server.cjs': SERVER, 'wharf.yaml': SPEC }));
     client = new WharfClient(new ApiTransport({ socketPath: join(data, 'wharf.sock') }));
   });
 
   after(async () => {
     for (const env of await names().catch(() => [])) await instances(env).catch(() => undefined);
-    await runWharf(['daemon', 'stop', '--data-dir', data]);
-    for (const pid of pids) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    rmSync(root, { recursive: true, force: true });
+    await tearDown(root, data, pids);
   });
 
   it('clones production into staging: same services on their own hosts, plain config copied, secrets not', async () => {
