@@ -9,9 +9,12 @@ import { snapshotOf } from '../deploy/release-snapshot.js';
 import type { Keyring } from './keyring.js';
 import { Serial } from './serial.js';
 
-/** Moves an environment to a release and marks it live (or failed); the deploy engine implements it. */
+/**
+ * Moves an environment to a release with each service's strategy and marks it live, or
+ * rolls it back and fails it; the deploy engine implements it. Called under the environment's lock.
+ */
 export interface ReleaseRollout {
-  rollOut(release: ReleaseRecord): Promise<void>;
+  rollOut(release: ReleaseRecord, by: Actor): Promise<void>;
 }
 
 /** Makes the release a config change needs: the live release's builds and spec with the new config version. */
@@ -152,7 +155,7 @@ export class ConfigService {
       const live = (await store.listReleases(app, env, 20)).find((r) => r.status === 'live');
       if (!live) return { configVersion };
       const release = await releases.configRelease(live, configVersion, `config v${configVersion}: ${written.description}`);
-      await rollout.rollOut(release);
+      await rollout.rollOut(release, by);
       await this.recordInResources(release, written.config.entries);
       return { configVersion, release: release.version };
     } catch (e) {

@@ -9,7 +9,6 @@ import { EnvReaper } from '../envs/env-reaper.js';
 import { WharfError } from '../errors.js';
 import { processIsAlive } from '../runtime/proc-table.js';
 import type { Store } from '../state/store.js';
-import { localRollout } from './config-rollout.js';
 import { configRoutes } from './routes/config-routes.js';
 import { envRoutes } from './routes/env-routes.js';
 import type { wireLocalRuntime } from './runtime-wiring.js';
@@ -31,7 +30,7 @@ const NO_ADDONS: AddonData = {
 export function wireConfig(deps: { store: Store; keyring: Keyring; runtime: ReturnType<typeof wireLocalRuntime>; applier: Applier; now: () => number; addons?: AddonData }) {
   const { store, keyring, runtime, applier, now } = deps;
   const lockHost = { pid: process.pid, hostname: hostname(), isAlive: processIsAlive, now };
-  const config = new ConfigService({ store, keyring, releases: runtime.releaser, rollout: localRollout(store, runtime.fleet, now), lockHost });
+  const config = new ConfigService({ store, keyring, releases: runtime.releaser, rollout: { rollOut: (release, by) => runtime.deployer.rollOut(release, { by }) }, lockHost });
   const stopInstances = async (app: string, env: string) => {
     const services = new Set((await store.listInstances({ app, env })).map((i) => i.service));
     for (const service of services) await runtime.fleet.stopService(app, env, service);

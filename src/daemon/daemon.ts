@@ -17,6 +17,9 @@ import { RouterSupervisor } from './router-supervisor.js';
 import { currentTable } from './router-table-source.js';
 import { routerRoutes } from './routes/router-routes.js';
 import { wireLocalRuntime } from './runtime-wiring.js';
+import { recoverRollouts } from '../deploy/rollout/recovery.js';
+import { DEFAULT_WARM_REAPER_INTERVAL_MS } from '../defaults.js';
+import { deployRoutes } from './routes/deploy-routes.js';
 import { Keyring } from '../config/keyring.js';
 import { configVarsFrom } from '../config/config-vars.js';
 import { wireConfig } from './config-wiring.js';
@@ -57,10 +60,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const token = await loadOrCreateToken(paths.dataDir);
     const hub = await EventHub.create(rawStore);
     const store = hub.observe(rawStore);
-    runtime = wireLocalRuntime(store, paths.dataDir, now, { onChange: () => void router?.push(), traffic: () => router, configVars: configVarsFrom(store, keyring) });
+    runtime = wireLocalRuntime(store, paths.dataDir, now, {
+      onChange: () => void router?.push(),
+      traffic: () => router,
+      pushTable: async () => router?.push(),
+      readMetrics: async () => router?.readFresh(),
+      configVars: configVarsFrom(store, keyring),
+    });
     if (options.router) {
-      const fleet = runtime.fleet;
-      router = new RouterSupervisor({ dataDir: paths.dataDir, listen: options.router.listen, table: (g) => currentTable(store, fleet, g), log: (l) => console.log(l) });
+      const { fleet, deployer } = runtime;
+      router = new RouterSupervisor({ dataDir: paths.dataDir, listen: options.router.listen, table: (g) => currentTable(store, fleet, deployer.splits, g), log: (l) => console.log(l) });
       const { adopted, pid } = await router.start();
       console.log(`${adopted ? 'adopted the running router' : 'started the router'} (pid ${pid}) on ${options.router.listen.host}:${options.router.listen.port}`);
     }
@@ -68,6 +77,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (recovered.adopted || recovered.restarted) {
       console.log(`re-adopted ${recovered.adopted} running instances, restarted ${recovered.restarted} that had died`);
     }
+    // Rollouts the previous daemon left half-way: traffic is already on the live release
+    // (splits live in memory only); roll them back, or finish a first one, in the background.
+    const { fleet: recoveredFleet, lockHost } = runtime;
+    const rollouts = recoverRollouts({ store, fleet: recoveredFleet, host: lockHost, log: (l) => console.log(l) }).catch((e) => console.log(`recovery failed: ${(e as Error).message}`));
+    runtime.reaper.start(DEFAULT_WARM_REAPER_INTERVAL_MS);
     const target = options.target ?? runtime.target;
     const applier = new Applier(store, target, { pid: process.pid, hostname: hostname(), isAlive: processIsAlive, now });
     const configs = wireConfig({ store, keyring, runtime, applier, now });
@@ -84,13 +98,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         ...timelineRoutes(store, hub),
         ...lockRoutes(store, now),
         ...runtimeRoutes({ store, fleet: runtime.fleet, operations: runtime.operations, logsDir: runtime.dirs.logs }),
+        ...deployRoutes(applier, runtime.deployer),
       ],
     });
     const info: DaemonInfo = { pid: process.pid, socket: server.socketPath, url: server.tcp?.url, version: VERSION, startedAt };
     configs.startReaper();
     writeFileSync(paths.daemonInfo, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
     let stopped: Promise<void> | undefined;
-    const { driver, fleet } = runtime;
+    const { driver, fleet, reaper } = runtime;
     return {
       socketPath: server.socketPath,
       url: server.tcp?.url,
@@ -99,6 +114,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         (stopped ??= (async () => {
           await server.stop();
           await configs.reaper.stop();
+          await reaper.stop();
+          await rollouts;
           // Instances and the router outlive the daemon: stop supervising them, never the processes.
           router?.detach();
           await driver.detach();
@@ -112,6 +129,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // A daemon that failed to start must exit: let go of the router and the instances (they
     // keep running) and of the driver's timers, which would otherwise keep the process alive.
     router?.detach();
+    await runtime?.reaper.stop();
     await runtime?.driver.detach();
     await rawStore.close();
     throw e;
