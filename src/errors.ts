@@ -36,6 +36,12 @@ export const ERROR_CODES = {
   /** The state database was written by a newer Wharf (its schema version is ahead of this code). */
   STATE_TOO_NEW: 500,
   INTERNAL: 500,
+  /** Secrets are recorded, and no master key was given (no master.key, no WHARF_MASTER_KEY). */
+  MASTER_KEY_MISSING: 500,
+  /** The master key is not the one that sealed the recorded secrets, or one fails to decrypt. */
+  MASTER_KEY_MISMATCH: 500,
+  /** The master key given (file or WHARF_MASTER_KEY) is not 32 bytes of base64 or hex. */
+  MASTER_KEY_INVALID: 500,
   /** The path exists under other methods (RFC 9110 §15.5.6); the control API's router raises it. */
   METHOD_NOT_ALLOWED: 405,
   /** The router's admin socket does not answer (router not running, or restarting). */

@@ -35,6 +35,9 @@ export function appDirOf(ctx: CommandContext): string {
 export function appAndEnv(ctx: CommandContext): { app: string; env: string; dir: string } {
   const dir = appDirOf(ctx);
   const loaded = loadApp(dir);
-  const env = pickEnvironment(loaded, ctx.flags['env'] as string | undefined);
+  const named = ctx.flags['env'] as string | undefined;
+  // An environment made by `wharf env create` is not in the spec: the daemon knows it, or says it does not.
+  if (named !== undefined && !loaded.environments.has(named)) return { app: loaded.spec.app, env: named, dir };
+  const env = pickEnvironment(loaded, named);
   return { app: loaded.spec.app, env: env.name, dir };
 }

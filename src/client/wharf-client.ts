@@ -9,6 +9,10 @@ import type { RolloutProgress } from '../deploy/rollout/types.js';
 import { ERROR_CODES, WharfError, type ErrorCode } from '../errors.js';
 import type { AddonView } from '../addons/addon-manager.js';
 import type { BackupRecord } from '../state/types.js';
+import type { ConfigListing } from '../config/config-view.js';
+import type { ConfigChangeResult } from '../config/config-service.js';
+import type { EnvDiff } from '../envs/env-diff.js';
+import type { CreateResult } from '../envs/env-manager.js';
 
 export interface AppRef {
   /** Absolute path of the app folder. */
@@ -126,7 +130,40 @@ export class WharfClient {
     return this.transport.request('POST', `${envPath(app, env)}/restart`, { service });
   }
 
-  /** Runs a one-off command; its output arrives through `onOutput`; resolves its exit status. */
+  /** The spec's env merged with the set config; secrets masked unless `reveal` (audited). */
+  config(app: string, env: string, q: { dir?: string | undefined; reveal?: boolean | undefined } = {}): Promise<{ configVersion: number; vars: ConfigListing[] }> {
+    return this.transport.request('GET', `${envPath(app, env)}/config${queryString(q)}`);
+  }
+
+  configGet(app: string, env: string, name: string, q: { dir?: string | undefined; reveal?: boolean | undefined } = {}): Promise<{ var: ConfigListing }> {
+    return this.transport.request('GET', `${envPath(app, env)}/config/${encodeURIComponent(name)}${queryString(q)}`);
+  }
+
+  /** Sets variables: a new config version, rolled out as a new release when the environment runs one. */
+  configSet(app: string, env: string, vars: { name: string; value: string; secret: boolean }[], dir?: string): Promise<ConfigChangeResult> {
+    return this.transport.request('POST', `${envPath(app, env)}/config`, { vars, dir });
+  }
+
+  configUnset(app: string, env: string, names: string[]): Promise<ConfigChangeResult> {
+    return this.transport.request('POST', `${envPath(app, env)}/config/unset`, { names });
+  }
+
+  rotateKey(): Promise<{ from: string; to: string; values: number }> {
+    return this.transport.request('POST', '/v1/secrets/rotate-key');
+  }
+
+  createEnvironment(app: string, body: CreateEnvironmentBody): Promise<CreateResult> {
+    return this.transport.request('POST', `/v1/apps/${encodeURIComponent(app)}/envs`, body);
+  }
+
+  destroyEnvironment(app: string, env: string, confirm: string | undefined): Promise<{ destroyed: string }> {
+    return this.transport.request('POST', `${envPath(app, env)}/destroy`, { confirm });
+  }
+
+  diffEnvironments(app: string, a: string, b: string): Promise<{ diff: EnvDiff }> {
+    return this.transport.request('GET', `${envPath(app, a)}/diff/${encodeURIComponent(b)}`);
+  }
+
   /** Releases the app's source as it is and rolls it out, streaming the progress. */
   deploy(ref: AppRef & { strategy?: string | undefined; includeUncommitted?: boolean }, onLine: (line: DeployLine) => void): Promise<DeployResult> {
     return streamed(this.transport, '/v1/deploy', ref, onLine);
@@ -148,6 +185,7 @@ export class WharfClient {
     return this.transport.request('GET', `${envPath(app, env)}/rollout`);
   }
 
+  /** Runs a one-off command; its output arrives through `onOutput`; resolves its exit status. */
   async run(app: string, env: string, command: string, service: string | undefined, onOutput: (data: Buffer, stream: 'stdout' | 'stderr') => void, signal?: AbortSignal): Promise<number> {
     let status: number | undefined;
     await this.transport.requestLines('POST', `${envPath(app, env)}/run`, { command, service }, (line) => {
@@ -244,6 +282,16 @@ export class AddonsClient {
 
 function addonPath(app: string, env: string, name: string): string {
   return `${envPath(app, env)}/addons/${encodeURIComponent(name)}`;
+}
+
+/** What `env create` / `env clone` sends; `dir` is the app folder (absolute). */
+export interface CreateEnvironmentBody {
+  dir: string;
+  name: string;
+  from?: string | undefined;
+  ttlMs?: number | undefined;
+  withConfig?: boolean | undefined;
+  withData?: boolean | undefined;
 }
 
 export interface LogQueryParams {

@@ -15,10 +15,10 @@ import type { Store } from '../state/store.js';
  * under root, apart from the app user, so apps cannot read the servers' files), the
  * manager and the backups.
  *
- * The sealer is this branch's own AES-256-GCM key file; the config branch's keyring takes
- * its place on merge (it implements the same Sealer interface).
+ * Add-on passwords are sealed with their own AES-256-GCM key file (`addons.key`, 0600),
+ * apart from the config master key: `wharf secrets rotate-key` does not rotate it yet.
  */
-export function wireAddons(store: Store, dataDir: string, now: () => number) {
+export function wireAddons(store: Store, dataDir: string, now: () => number, variable: (app: string, env: string, key: string) => Promise<string | undefined>) {
   const sealer = AesGcmSealer.fromKeyFile(join(dataDir, 'addons.key'));
   const identity = process.getuid?.() === 0 ? ensureAppUser(DEFAULT_ADDON_USER) : undefined;
   // Without PostgreSQL's server tools, Redis and external add-ons still work; a managed
@@ -35,8 +35,8 @@ export function wireAddons(store: Store, dataDir: string, now: () => number) {
     sealer,
     servers,
     engines: { postgres: new PostgresEngine(binaries ?? { pgDump: 'pg_dump', pgRestore: 'pg_restore' }), redis: new RedisEngine() },
-    // The config branch adds the environment's own config (secrets) in front of this.
-    resolveVariable: async (_app, _env, key) => process.env[key],
+    // The environment's own config (a secret, typically) first, then the daemon's environment.
+    resolveVariable: async (app, env, key) => (await variable(app, env, key)) ?? process.env[key],
     now,
   });
   const backups = new AddonBackups({ store, manager, backupsDir: join(dataDir, DEFAULT_BACKUPS_DIR_NAME), now });

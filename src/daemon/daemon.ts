@@ -22,6 +22,9 @@ import { DEFAULT_WARM_REAPER_INTERVAL_MS } from '../defaults.js';
 import { deployRoutes } from './routes/deploy-routes.js';
 import { wireAddons } from './addon-wiring.js';
 import { addonRoutes } from './routes/addon-routes.js';
+import { Keyring } from '../config/keyring.js';
+import { configVarsFrom, latestConfigValue } from '../config/config-vars.js';
+import { wireConfig } from './config-wiring.js';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -55,16 +58,22 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let router: RouterSupervisor | undefined;
   let stopSupervising: (() => void) | undefined;
   try {
+    // First: a missing or wrong master key stops the start before anything is written.
+    const keyring = await Keyring.open(rawStore, paths.dataDir, process.env);
     const token = await loadOrCreateToken(paths.dataDir);
     const hub = await EventHub.create(rawStore);
     const store = hub.observe(rawStore);
-    const addons = wireAddons(store, paths.dataDir, now);
+    const addons = wireAddons(store, paths.dataDir, now, (app, env, key) => latestConfigValue(store, keyring, app, env, key));
+    const fromConfig = configVarsFrom(store, keyring);
     runtime = wireLocalRuntime(store, paths.dataDir, now, {
       onChange: () => void router?.push(),
       traffic: () => router,
       pushTable: async () => router?.push(),
       readMetrics: async () => router?.readFresh(),
       addons: addons.manager,
+      // An instance's environment: the spec's env, then its add-ons' URLs (DATABASE_URL …),
+      // then the config set for its release (`wharf config set` wins, as on Heroku).
+      configVars: async (app, env, version) => ({ ...(await addons.manager.varsFor(app, env)), ...(await fromConfig(app, env, version)) }),
     });
     if (options.router) {
       const { fleet, deployer } = runtime;
@@ -88,6 +97,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     runtime.reaper.start(DEFAULT_WARM_REAPER_INTERVAL_MS);
     const target = options.target ?? runtime.target;
     const applier = new Applier(store, target, { pid: process.pid, hostname: hostname(), isAlive: processIsAlive, now });
+    const configs = wireConfig({
+      store, keyring, runtime, applier, now,
+      addons: {
+        copyData: async (app, from, to, addon) => void (await addons.backups.copyData(app, from, to, addon)),
+        releaseAddons: async (app, env) => {
+          for (const a of await addons.manager.list(app, env)) await addons.manager.detach(app, env, a.name, `environment ${env} destroyed`);
+        },
+      },
+    });
     const startedAt = now();
     const server = await startControlServer({
       socketPath: paths.socket,
@@ -96,7 +114,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       routes: [
         ...systemRoutes(store, { dataDir: paths.dataDir, startedAt, router: () => (router ? { pid: router.pid, listen: options.router!.listen } : null) }),
         ...(router ? routerRoutes(router, store, now) : []),
-        ...specRoutes(applier),
+        ...specRoutes(applier, { store, planConfig: configs.planConfig }),
+        ...configs.routes,
         ...timelineRoutes(store, hub),
         ...lockRoutes(store, now),
         ...runtimeRoutes({ store, fleet: runtime.fleet, operations: runtime.operations, logsDir: runtime.dirs.logs }),
@@ -105,6 +124,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       ],
     });
     const info: DaemonInfo = { pid: process.pid, socket: server.socketPath, url: server.tcp?.url, version: VERSION, startedAt };
+    configs.startReaper();
     writeFileSync(paths.daemonInfo, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
     let stopped: Promise<void> | undefined;
     const { driver, fleet, reaper } = runtime;
@@ -115,6 +135,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       stop: () =>
         (stopped ??= (async () => {
           await server.stop();
+          await configs.reaper.stop();
           await reaper.stop();
           await rollouts;
           // Instances, the router and the add-on servers outlive the daemon: stop supervising them, never the processes.

@@ -6,6 +6,7 @@ import { Fleet } from '../deploy/fleet.js';
 import type { TrafficControl } from '../deploy/traffic.js';
 import { Operations } from '../deploy/operations.js';
 import { Releaser } from '../deploy/releaser.js';
+import type { ConfigVars } from '../deploy/release-snapshot.js';
 import { randomInt } from 'node:crypto';
 import { canBind, DEFAULT_PORT_RANGE, defaultIdentity, PortPool, ProcessDriver, run, type Identity, type OneOffOptions, type OneOffSpec } from '../runtime/index.js';
 import type { Store } from '../state/store.js';
@@ -42,6 +43,8 @@ export interface RuntimeHooks {
   readMetrics: () => Promise<MetricsSnapshot | undefined>;
   /** Provisions the spec's add-ons; without it, the local target refuses them. */
   addons?: AddonProvisioner | undefined;
+  /** The decrypted config of a release's config version, set on top of the spec's env. */
+  configVars?: ConfigVars | undefined;
 }
 
 export function wireLocalRuntime(store: Store, dataDir: string, now: () => number, hooks: RuntimeHooks) {
@@ -58,17 +61,18 @@ export function wireLocalRuntime(store: Store, dataDir: string, now: () => numbe
     logsDir: dirs.logs,
     now,
     onChange: hooks.onChange,
+    configVars: hooks.configVars,
     get traffic() {
       return hooks.traffic();
     },
   });
   const driver = new ProcessDriver({ listener: fleet });
   fleet.attach(driver);
-  const releaser = new Releaser({ store, builder, runOneOff, releasesDir: dirs.releases, now });
+  const releaser = new Releaser({ store, builder, runOneOff, releasesDir: dirs.releases, now, configVars: hooks.configVars });
   const lockHost = { pid: process.pid, hostname: hostname(), isAlive: processIsAlive, now };
   const deployer = new Deployer({ store, fleet, now, pushTable: hooks.pushTable, readMetrics: hooks.readMetrics, lockHost });
   const target = new LocalTarget({ store, releaser, fleet, deployer, now, addons: hooks.addons });
-  const operations = new Operations({ store, fleet, runOneOff, now });
+  const operations = new Operations({ store, fleet, runOneOff, now, configVars: hooks.configVars });
   const reaper = new WarmReaper({ store, fleet, now, collectBuilds: (inUse) => builder.collect(inUse), log: (l) => console.log(l) });
   return { builder, fleet, driver, releaser, deployer, reaper, target, operations, dirs, lockHost };
 }

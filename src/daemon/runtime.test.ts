@@ -1,8 +1,6 @@
 import { processIsAlive } from '../runtime/proc-table.js';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { get } from 'node:http';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runWharf } from '../cli/testing.js';
@@ -10,6 +8,7 @@ import { ApiTransport } from '../client/transport.js';
 import { WharfClient } from '../client/wharf-client.js';
 import type { InstanceView } from '../deploy/fleet.js';
 import { WharfError } from '../errors.js';
+import { appFixture, httpGet, tearDown, until } from './e2e-testing.js';
 
 const SERVER = `
 const http = require('node:http');
@@ -31,26 +30,6 @@ function spec(extra: { greeting?: string; release?: string; build?: string; run?
   ].join('\n');
 }
 
-function httpGet(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path: '/' }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('the local runtime, through the daemon', () => {
   let root: string;
   let app: string;
@@ -62,29 +41,13 @@ describe('the local runtime, through the daemon', () => {
   const web = (list: InstanceView[]) => list.filter((i) => i.service === 'web');
 
   before(async () => {
-    root = mkdtempSync(join(tmpdir(), 'wharf-runtime-'));
-    // Under root, apps run as an unprivileged user that must pass through to their builds.
-    chmodSync(root, 0o711);
-    app = join(root, 'app');
-    data = join(root, 'data');
-    mkdirSync(app);
-    writeFileSync(join(app, 'server.cjs'), SERVER);
-    writeFileSync(join(app, 'worker.cjs'), WORKER);
-    writeFileSync(join(app, 'wharf.yaml'), spec());
+    ({ root, app, data } = appFixture('wharf-runtime-', { 'server.cjs': SERVER, 'worker.cjs': WORKER, 'wharf.yaml': spec() }));
     client = new WharfClient(new ApiTransport({ socketPath: join(data, 'wharf.sock') }));
   });
 
   after(async () => {
     for (const i of await instances().catch(() => [])) if (i.pid) pids.add(i.pid);
-    await runWharf(['daemon', 'stop', '--data-dir', data]);
-    for (const pid of pids) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    rmSync(root, { recursive: true, force: true });
+    await tearDown(root, data, pids);
   });
 
   it('builds, releases and runs the app: up serves it from real processes', async () => {

@@ -5,7 +5,7 @@ import type { Driver, InstanceListener, InstanceSpec, InstanceStatus, PortPool, 
 import type { InstanceState } from '../runtime/lifecycle.js';
 import type { Store } from '../state/store.js';
 import type { InstanceRecord, ReleaseRecord } from '../state/types.js';
-import { releaseName, serviceOf } from './release-snapshot.js';
+import { releaseName, serviceOf, type ConfigVars } from './release-snapshot.js';
 import { passHealthGate } from './health-gate.js';
 import { DEFAULT_WORKER_LIVENESS_MS } from '../defaults.js';
 import type { TrafficControl } from './traffic.js';
@@ -20,6 +20,8 @@ export interface FleetDeps {
   onChange?: () => void;
   /** The router: new web instances must pass its health gate, old ones are drained through it. */
   traffic?: TrafficControl | undefined;
+  /** The release's config, set on top of the spec's env (set wins). @default none */
+  configVars?: ConfigVars | undefined;
 }
 
 /** An instance as `wharf ps` shows it: the record, with the driver's live figures. */
@@ -184,7 +186,7 @@ export class Fleet implements InstanceListener {
         await store.deleteInstance(r.id);
         continue;
       }
-      const spec = this.specOf(r.id, release, r.service, r.port);
+      const spec = await this.specOf(r.id, release, r.service, r.port);
       specs.set(r.id, spec);
       if (r.port !== undefined) this.deps.ports.reserve(r.id, r.port);
       recorded.push({ spec, state: r.state, pid: r.pid, pidStartTime: r.pidStartTime, restarts: r.restarts });
@@ -247,7 +249,7 @@ export class Fleet implements InstanceListener {
     const port = web ? await ports.allocate(id) : undefined;
     // Recorded before it is spawned, so that a daemon dying right after can find it again.
     await store.putInstance({ id, app, env, service, release: release.version, state: 'starting', port, restarts: 0, createdAt: now(), updatedAt: now() });
-    const status = await this.requireDriver().start(this.specOf(id, release, service, port));
+    const status = await this.requireDriver().start(await this.specOf(id, release, service, port));
     await this.record(id, status);
     this.deps.onChange?.();
     return status;
@@ -291,8 +293,10 @@ export class Fleet implements InstanceListener {
     return (await this.deps.store.listInstances({ app, env, service })).filter((r) => ACTIVE.has(r.state));
   }
 
-  private specOf(id: string, release: ReleaseRecord, service: string, port: number | undefined): InstanceSpec {
+  private async specOf(id: string, release: ReleaseRecord, service: string, port: number | undefined): Promise<InstanceSpec> {
     const { spec, build } = serviceOf(release, service)!;
+    // Decrypted here, at start, into the process env only: never into a record or a file.
+    const config = await this.deps.configVars?.(release.app, release.env, release.configVersion);
     return {
       id,
       app: release.app,
@@ -301,7 +305,7 @@ export class Fleet implements InstanceListener {
       release: release.version,
       command: spec.run,
       cwd: build.dir,
-      vars: spec.env,
+      vars: { ...spec.env, ...config },
       port,
       logDir: join(this.deps.logsDir, release.app, release.env, id),
       stopTimeoutMs: spec.stop_timeout,

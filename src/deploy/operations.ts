@@ -7,13 +7,15 @@ import type { OneOffOptions, OneOffSpec } from '../runtime/index.js';
 import type { Store } from '../state/store.js';
 import type { ReleaseRecord } from '../state/types.js';
 import type { Fleet } from './fleet.js';
-import { releaseName, serviceOf, snapshotOf } from './release-snapshot.js';
+import { releaseName, serviceOf, snapshotOf, type ConfigVars } from './release-snapshot.js';
 
 export interface OperationsDeps {
   store: Store;
   fleet: Fleet;
   runOneOff: (spec: OneOffSpec, options: OneOffOptions) => Promise<number>;
   now: () => number;
+  /** The release's config, on top of the spec's env. @default none */
+  configVars?: ConfigVars | undefined;
 }
 
 /**
@@ -68,7 +70,8 @@ export class Operations {
     if (!frozen) throw new WharfError('NOT_FOUND', `${releaseName(live.version)} of ${app}/${env} has no service ${name}`);
     const { store, now } = this.deps;
     const id = `${app}.${env}.run.${now()}`;
-    const status = await this.deps.runOneOff({ id, command, cwd: frozen.build.dir, vars: frozen.spec.env }, options);
+    const vars = { ...frozen.spec.env, ...(await this.deps.configVars?.(app, env, live.configVersion)) };
+    const status = await this.deps.runOneOff({ id, command, cwd: frozen.build.dir, vars }, options);
     await store.commit({
       events: [{ time: now(), app, env, service: name, kind: 'run.finished', message: `${by.actor} ran \`${command}\` on ${releaseName(live.version)}: exit ${status}`, data: { status } }],
       audit: [{ time: now(), actor: by.actor, client: by.client, operation: 'run', app, env, outcome: 'ok', details: { command, service: name, release: live.version, status } }],

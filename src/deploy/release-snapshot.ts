@@ -23,3 +23,10 @@ export function serviceOf(release: ReleaseRecord, service: string): { spec: Reso
 export function releaseName(version: number): string {
   return `v${version}`;
 }
+
+/**
+ * The decrypted config of an environment at one version, as its instances get it on top
+ * of the spec's env. Version 0 is "no config set". The values are the process environment
+ * of the app and go nowhere else.
+ */
+export type ConfigVars = (app: string, env: string, configVersion: number) => Promise<Record<string, string>>;

@@ -8,7 +8,7 @@ import type { OneOffOptions, OneOffSpec } from '../runtime/index.js';
 import type { ResolvedEnvironment } from '../spec/resolve.js';
 import type { Store } from '../state/store.js';
 import type { ReleaseRecord } from '../state/types.js';
-import { releaseName, type ReleaseSnapshot } from './release-snapshot.js';
+import { releaseName, snapshotOf, type ConfigVars, type ReleaseSnapshot } from './release-snapshot.js';
 
 export interface ReleaserDeps {
   store: Store;
@@ -18,6 +18,8 @@ export interface ReleaserDeps {
   /** Where release command output is kept. */
   releasesDir: string;
   now: () => number;
+  /** The decrypted config of a version, for the release command's environment. @default none */
+  configVars?: ConfigVars | undefined;
 }
 
 export interface EnsureRequest {
@@ -44,14 +46,16 @@ export class Releaser {
     const { store, now } = this.deps;
     const env = req.environment;
     const snapshot: ReleaseSnapshot = { environment: env, builds: await this.build(req) };
+    // A code deploy keeps the environment's current config (Heroku's: config outlives releases).
+    const configVersion = (await store.getConfig(env.app, env.name))?.version ?? 0;
     const [latest] = await store.listReleases(env.app, env.name, 1);
-    if (latest && latest.status !== 'failed' && latest.status !== 'rolled-back' && isDeepStrictEqual(latest.spec, snapshot)) {
+    if (latest && latest.status !== 'failed' && latest.status !== 'rolled-back' && latest.configVersion === configVersion && isDeepStrictEqual(latest.spec, snapshot)) {
       return { release: latest, created: false };
     }
     await this.runPipeline(snapshot, req.onOutput);
     const buildIds = [...new Set(Object.values(snapshot.builds).map((b) => b.id))];
     const release = await store.createRelease(
-      { app: env.app, env: env.name, buildId: buildIds.join(','), configVersion: 0, spec: snapshot, description: `build ${buildIds.join(', ')}` },
+      { app: env.app, env: env.name, buildId: buildIds.join(','), configVersion, spec: snapshot, description: `build ${buildIds.join(', ')}` },
       now(),
     );
     const name = releaseName(release.version);
@@ -59,6 +63,22 @@ export class Releaser {
     if (env.release) await this.runReleaseCommand(release, snapshot, req.onOutput);
     await store.setReleaseStatus(env.app, env.name, release.version, 'deploying', undefined, now());
     return { release: { ...release, status: 'deploying' }, created: true };
+  }
+
+  /**
+   * A config change's release: the same builds and spec snapshot as `live`, with the new
+   * config version. Its release command runs too (Heroku runs the release phase on config
+   * changes), since it may depend on the config.
+   */
+  async configRelease(live: ReleaseRecord, configVersion: number, description: string): Promise<ReleaseRecord> {
+    const { store, now } = this.deps;
+    const release = await store.createRelease({ app: live.app, env: live.env, buildId: live.buildId, configVersion, spec: live.spec, description }, now());
+    const name = releaseName(release.version);
+    await store.appendEvent({ time: now(), app: live.app, env: live.env, kind: 'release.created', message: `${name} created: ${description}`, data: { release: release.version, from: live.version, configVersion } });
+    const snapshot = snapshotOf(release);
+    if (snapshot.environment.release) await this.runReleaseCommand(release, snapshot);
+    await store.setReleaseStatus(live.app, live.env, release.version, 'deploying', undefined, now());
+    return { ...release, status: 'deploying' };
   }
 
   /** One build per distinct build command (most apps have one), shared by the services that use it. */
@@ -114,7 +134,9 @@ export class Releaser {
     const env = snapshot.environment;
     const name = releaseName(release.version);
     const build = Object.values(snapshot.builds)[0]!;
-    const { status, tail, logFile } = await this.runLogged(`${env.app}.${env.name}.release.${name}`, env.release!, build.dir, env, `${name}.log`, onOutput);
+    // The release command runs with the release's config (migrations need DATABASE_URL); pipeline stages with the spec's env only.
+    const vars = { ...env.env, ...(await this.deps.configVars?.(release.app, release.env, release.configVersion)) };
+    const { status, tail, logFile } = await this.runLogged(`${env.app}.${env.name}.release.${name}`, env.release!, build.dir, env, `${name}.log`, onOutput, vars);
     if (status === 0) {
       await store.appendEvent({ time: now(), app: env.app, env: env.name, kind: 'release.command', message: `${name}: release command succeeded`, data: { release: release.version } });
       return;
@@ -129,7 +151,7 @@ export class Releaser {
   }
 
   /** A one-off in a build, its output kept in the releases dir and its last lines returned. */
-  private async runLogged(id: string, command: string, cwd: string, env: ReleaseSnapshot['environment'], file: string, onOutput?: (line: OutputLine) => void): Promise<{ status: number; tail: string[]; logFile: string }> {
+  private async runLogged(id: string, command: string, cwd: string, env: ReleaseSnapshot['environment'], file: string, onOutput?: (line: OutputLine) => void, vars: Record<string, string> = env.env): Promise<{ status: number; tail: string[]; logFile: string }> {
     const dir = join(this.deps.releasesDir, env.app, env.name);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const logFile = join(dir, file);
@@ -137,7 +159,7 @@ export class Releaser {
     const tail: string[] = [];
     let partial = '';
     const status = await this.deps.runOneOff(
-      { id, command, cwd, vars: env.env },
+      { id, command, cwd, vars },
       {
         onOutput: (chunk, stream) => {
           log.write(chunk);

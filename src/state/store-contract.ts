@@ -1,6 +1,7 @@
 import { describe } from 'node:test';
 import { addonsContract } from './contract/addons.js';
 import { appsAndEnvironmentsContract } from './contract/apps-environments.js';
+import { configContract } from './contract/config.js';
 import type { UseStore } from './contract/fixtures.js';
 import { instancesContract } from './contract/instances.js';
 import { locksContract } from './contract/locks.js';
@@ -37,7 +38,9 @@ export type MakeStore = () => Promise<{ store: Store; cleanup: () => Promise<voi
  *   change of an unrecorded release with NOT_FOUND; getters answer undefined and lists [];
  * - destroying an environment keeps its events and audit entries; destroying one that
  *   does not exist does nothing;
- * - locks are not re-entrant: the holder asking again is told it holds the lock.
+ * - locks are not re-entrant: the holder asking again is told it holds the lock;
+ * - config versions are complete and numbered per environment, go with their environment,
+ *   and resealValues re-encrypts all or nothing.
  */
 export function runStoreContract(name: string, makeStore: MakeStore): void {
   const use: UseStore = async (fn) => {
@@ -57,5 +60,6 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     timelineContract(use);
     locksContract(use);
     addonsContract(use);
+    configContract(use);
   });
 }

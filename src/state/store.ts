@@ -4,6 +4,8 @@ import type {
   BackupRecord,
   AuditRecord,
   ChangeSet,
+  ConfigEntry,
+  ConfigVersionRecord,
   EnvironmentRecord,
   EventRecord,
   InstanceRecord,
@@ -13,6 +15,7 @@ import type {
   ReleaseRecord,
   ReleaseStatus,
   ResourceRecord,
+  SealedEntryRef,
 } from './types.js';
 
 export type LockResult = { acquired: true; lock: LockRecord } | { acquired: false; heldBy: LockRecord };
@@ -46,13 +49,21 @@ export interface NewRelease {
   description: string;
 }
 
+export interface NewConfigVersion {
+  app: string;
+  env: string;
+  description: string;
+  /** The complete config of the new version (not a change to the previous one). */
+  entries: ConfigEntry[];
+}
+
 /**
  * Wharf's state. One interface, one contract suite (store-contract.ts) that every
  * implementation runs: the embedded SQLite store now, a PostgreSQL one later.
  *
  * Methods are async so that a networked implementation fits; each method is atomic, and
  * every change that touches several records goes through a single method (`commit`,
- * `createRelease`, `destroyEnvironment`) so that it is one transaction.
+ * `createRelease`, `destroyEnvironment`, `putConfigVersion`, `resealValues`) so that it is one transaction.
  *
  * Records read back are deep-equal to those written (absent optional fields stay absent,
  * JSON keeps its key order). Lists are ordered: apps and environments by name, resources
@@ -95,6 +106,26 @@ export interface Store {
     reason: string | undefined,
     now: number,
   ): Promise<void>;
+
+  // Config: complete, numbered versions per environment.
+  /**
+   * Records `config` as the environment's next version (highest so far + 1), with the
+   * events and audit entries of `change`, in one transaction. ENV_NOT_FOUND without the
+   * environment; BAD_REQUEST for two entries of one name.
+   */
+  putConfigVersion(config: NewConfigVersion, now: number, change?: ChangeSet): Promise<ConfigVersionRecord>;
+  /** That version, or without one the latest; undefined when there is none. Entries by name. */
+  getConfig(app: string, env: string, version?: number): Promise<ConfigVersionRecord | undefined>;
+  /** Newest first. */
+  listConfigVersions(app: string, env: string, limit?: number): Promise<ConfigVersionRecord[]>;
+  /** Every sealed value of every version of every environment (to check and rotate the master key). */
+  listSealedValues(): Promise<SealedEntryRef[]>;
+  /**
+   * Replaces sealed values (same app, env, version and name; the digest stays), with
+   * `change`, in one transaction. Refuses with CONFLICT, writing nothing, when any sealed
+   * value would be left under a key other than `keyId`: a rotation re-encrypts all or none.
+   */
+  resealValues(keyId: string, values: SealedEntryRef[], change?: ChangeSet): Promise<void>;
 
   // Instances.
   putInstance(instance: InstanceRecord): Promise<void>;

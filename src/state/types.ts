@@ -194,3 +194,49 @@ export interface BackupRecord {
   /** The last verification: restored into scratch and compared, or refused. */
   verification?: { ok: boolean; at: Millis; message: string } | undefined;
 }
+
+/**
+ * A secret value at rest: AES-256-GCM ciphertext with its tag (src/config/cipher.ts), the
+ * nonce it was sealed with, and the id of the master key that sealed it. Base64 text.
+ */
+export interface SealedValue {
+  keyId: string;
+  nonce: string;
+  /** Ciphertext followed by the 16-byte GCM tag. */
+  ciphertext: string;
+}
+
+/** One variable of a config version: a plain value, or a secret kept only sealed. */
+export type ConfigEntry =
+  | { name: string; secret: false; value: string }
+  | {
+      name: string;
+      secret: true;
+      sealed: SealedValue;
+      /** A keyed hash of the value (src/config/digest.ts): plans and audit entries compare it, never the value. */
+      digest: string;
+    };
+
+/**
+ * The whole config of an environment at one version. Every change writes a complete new
+ * version, so a release that names `configVersion` runs with exactly this config.
+ */
+export interface ConfigVersionRecord {
+  app: string;
+  env: string;
+  /** 1, 2, 3 … per environment. */
+  version: number;
+  description: string;
+  /** Ordered by name. */
+  entries: ConfigEntry[];
+  createdAt: Millis;
+}
+
+/** A sealed value and where it lives, for checking and re-encrypting every one of them. */
+export interface SealedEntryRef {
+  app: string;
+  env: string;
+  version: number;
+  name: string;
+  sealed: SealedValue;
+}

@@ -1,15 +1,26 @@
 import type { Applier } from '../../apply/applier.js';
-import { desiredState } from '../../plan/desired.js';
+import { desiredState, type PlanConfig } from '../../plan/desired.js';
+import { environmentSpec } from '../../envs/environment-spec.js';
+import type { Store } from '../../state/store.js';
 import { planForJson } from '../../plan/render.js';
 import { loadApp, pickEnvironment } from '../../spec/load.js';
 import type { Route } from '../http/index.js';
 import { appDir, optionalString } from './body.js';
 
+/** With config: plans show the set values over the spec's env, and created environments resolve. */
+export interface SpecRouteConfig {
+  store: Store;
+  planConfig: (app: string, env: string) => Promise<PlanConfig>;
+}
+
 /** validate, plan and apply: the spec of an app folder against the recorded state. */
-export function specRoutes(applier: Applier): Route[] {
-  const load = (body: unknown) => {
+export function specRoutes(applier: Applier, config?: SpecRouteConfig): Route[] {
+  const load = async (body: unknown) => {
     const app = loadApp(appDir(body));
-    return { app, env: pickEnvironment(app, optionalString(body, 'env')) };
+    const name = optionalString(body, 'env');
+    // An environment made by `wharf env create` is not declared; its spec derives from its source's.
+    const env = name !== undefined && config && !app.environments.has(name) ? await environmentSpec(app, name, config.store) : pickEnvironment(app, name);
+    return { app, env, planConfig: await config?.planConfig(env.app, env.name) };
   };
   return [
     {
@@ -24,17 +35,17 @@ export function specRoutes(applier: Applier): Route[] {
       method: 'POST',
       path: '/v1/plan',
       handler: async ({ body }) => {
-        const { env } = load(body);
-        return { plan: planForJson(await applier.plan(desiredState(env))) };
+        const { env, planConfig } = await load(body);
+        return { plan: planForJson(await applier.plan(desiredState(env, planConfig))) };
       },
     },
     {
       method: 'POST',
       path: '/v1/apply',
       handler: async ({ body, caller }) => {
-        const { app, env } = load(body);
+        const { app, env, planConfig } = await load(body);
         const result = await applier.apply({
-          desired: desiredState(env),
+          desired: desiredState(env, planConfig),
           from: env.from,
           source: { dir: app.dir, environment: env, includeUncommitted: (body as { includeUncommitted?: unknown }).includeUncommitted === true },
           by: { actor: caller.actor, client: caller.client },

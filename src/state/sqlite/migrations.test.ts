@@ -36,7 +36,7 @@ describe('migrations', () => {
     const file = freshFile();
     const db = openDatabase(file);
     assert.equal(schemaVersion(db), MIGRATIONS.length);
-    assert.deepEqual(tables(db), ['addons', 'apps', 'audit', 'backups', 'environments', 'events', 'instances', 'locks', 'releases', 'resources']);
+    assert.deepEqual(tables(db), ['addons', 'apps', 'audit', 'backups', 'config_values', 'config_versions', 'environments', 'events', 'instances', 'locks', 'releases', 'resources']);
     assert.deepEqual(migrate(db, file), { from: MIGRATIONS.length, to: MIGRATIONS.length, applied: [] });
     db.close();
 

@@ -7,8 +7,8 @@ import { WharfError } from '../../errors.js';
  * The schema version lives in the database header (`PRAGMA user_version`), so it is read
  * and written in the same transaction as the step it records: a step is applied entirely
  * or not at all, and never twice. The list is append-only: a released step is never
- * edited, a change is a new step. Later issues add their tables here as steps 2, 3 …
- * (config vars with encrypted values, add-ons, builds) when the code that uses them lands.
+ * edited, a change is a new step. Later issues add their tables here as steps 3, 4 …
+ * (add-ons, builds) when the code that uses them lands.
  *
  * Conventions: STRICT tables (a wrong type is an error, not a silent coercion), times in
  * milliseconds since the epoch as INTEGER, JSON bodies as TEXT so that they round-trip
@@ -131,9 +131,42 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
-  // Step 2 belongs to the config branch (config vars and secrets); this placeholder keeps
-  // the numbering without gaps until the branches merge and its real step takes the slot.
-  { version: 2, name: 'reserved for config vars', sql: '' },
+  {
+    version: 2,
+    name: 'config versions',
+    // A version is written whole (every entry copied), so a release's configVersion names
+    // exactly the config it ran with. A secret has no plain value column to leak into:
+    // only its ciphertext, nonce, key id and keyed digest (src/config/).
+    sql: `
+      CREATE TABLE config_versions (
+        app TEXT NOT NULL,
+        env TEXT NOT NULL,
+        version INTEGER NOT NULL CHECK (version > 0),
+        description TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (app, env, version),
+        FOREIGN KEY (app, env) REFERENCES environments (app, name) ON DELETE CASCADE
+      ) STRICT;
+
+      CREATE TABLE config_values (
+        app TEXT NOT NULL,
+        env TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT,
+        key_id TEXT,
+        nonce TEXT,
+        ciphertext TEXT,
+        digest TEXT,
+        PRIMARY KEY (app, env, version, name),
+        FOREIGN KEY (app, env, version) REFERENCES config_versions (app, env, version) ON DELETE CASCADE,
+        -- exactly one of: a plain value, or a sealed one with all of its parts
+        CHECK ((value IS NOT NULL AND key_id IS NULL AND nonce IS NULL AND ciphertext IS NULL AND digest IS NULL)
+            OR (value IS NULL AND key_id IS NOT NULL AND nonce IS NOT NULL AND ciphertext IS NOT NULL AND digest IS NOT NULL))
+      ) STRICT;
+      CREATE INDEX config_values_by_key ON config_values (key_id);
+    `,
+  },
   {
     version: 3,
     name: 'add-ons and their backups',

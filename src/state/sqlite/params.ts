@@ -1,5 +1,5 @@
 import { WharfError } from '../../errors.js';
-import type { EnvironmentRecord, InstanceRecord, LockRecord, NewAudit, NewEvent, ResourceRecord } from '../types.js';
+import type { ConfigEntry, EnvironmentRecord, InstanceRecord, LockRecord, NewAudit, NewEvent, ResourceRecord } from '../types.js';
 
 /**
  * Records turned into the named parameters of statements.ts: the inverse of rows.ts.
@@ -97,4 +97,10 @@ export function lockParams(lock: LockRecord) {
     hostname: lock.hostname,
     acquired_at: lock.acquiredAt,
   };
+}
+
+export function configValueParams(key: { app: string; env: string; version: number }, entry: ConfigEntry) {
+  const none = { value: null, key_id: null, nonce: null, ciphertext: null, digest: null };
+  if (!entry.secret) return { ...key, ...none, name: entry.name, value: entry.value };
+  return { ...key, ...none, name: entry.name, key_id: entry.sealed.keyId, nonce: entry.sealed.nonce, ciphertext: entry.sealed.ciphertext, digest: entry.digest };
 }

@@ -1,6 +1,8 @@
 import type {
   AppRecord,
   AuditRecord,
+  ConfigEntry,
+  ConfigVersionRecord,
   EnvironmentRecord,
   EventRecord,
   InstanceRecord,
@@ -9,6 +11,8 @@ import type {
   ReleaseStatus,
   ResourceKind,
   ResourceRecord,
+  SealedEntryRef,
+  SealedValue,
 } from '../types.js';
 
 /**
@@ -93,6 +97,26 @@ export interface AuditRow {
   env: string | null;
   outcome: 'ok' | 'error';
   details: string | null;
+}
+
+export interface ConfigVersionRow {
+  app: string;
+  env: string;
+  version: number;
+  description: string;
+  created_at: number;
+}
+
+export interface ConfigValueRow {
+  app: string;
+  env: string;
+  version: number;
+  name: string;
+  value: string | null;
+  key_id: string | null;
+  nonce: string | null;
+  ciphertext: string | null;
+  digest: string | null;
 }
 
 export interface LockRow {
@@ -210,4 +234,21 @@ export function lockRecord(row: LockRow): LockRecord {
     hostname: row.hostname,
     acquiredAt: row.acquired_at,
   };
+}
+
+export function configEntry(row: ConfigValueRow): ConfigEntry {
+  if (row.value !== null) return { name: row.name, secret: false, value: row.value };
+  return { name: row.name, secret: true, sealed: sealedValue(row), digest: row.digest! };
+}
+
+export function sealedEntryRef(row: ConfigValueRow): SealedEntryRef {
+  return { app: row.app, env: row.env, version: row.version, name: row.name, sealed: sealedValue(row) };
+}
+
+function sealedValue(row: ConfigValueRow): SealedValue {
+  return { keyId: row.key_id!, nonce: row.nonce!, ciphertext: row.ciphertext! };
+}
+
+export function configVersionRecord(row: ConfigVersionRow, entries: ConfigEntry[]): ConfigVersionRecord {
+  return { app: row.app, env: row.env, version: row.version, description: row.description, entries, createdAt: row.created_at };
 }

@@ -1,12 +1,13 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { WharfError } from '../../errors.js';
-import type { AuditQuery, EventQuery, LockResult, NewRelease, Store } from '../store.js';
+import type { AuditQuery, EventQuery, LockResult, NewConfigVersion, NewRelease, Store } from '../store.js';
 import type {
   AddonRecord,
   AppRecord,
   BackupRecord,
   AuditRecord,
   ChangeSet,
+  ConfigVersionRecord,
   EnvironmentRecord,
   EventRecord,
   InstanceRecord,
@@ -16,6 +17,7 @@ import type {
   ReleaseRecord,
   ReleaseStatus,
   ResourceRecord,
+  SealedEntryRef,
 } from '../types.js';
 import { openDatabase, translateSqliteError, type OpenDatabaseOptions } from './open-database.js';
 import * as params from './params.js';
@@ -92,15 +94,7 @@ export class SqliteStore implements Store {
   }
 
   async commit(change: ChangeSet): Promise<void> {
-    return this.write(() => {
-      for (const key of change.deleteResources ?? []) this.stmt(SQL.deleteResource).run(key);
-      for (const resource of change.putResources ?? []) {
-        this.requireEnvironment(resource.app, resource.env);
-        this.stmt(SQL.putResource).run(params.resourceParams(resource));
-      }
-      for (const event of change.events ?? []) this.insertEvent(event);
-      for (const entry of change.audit ?? []) this.insertAudit(entry);
-    });
+    return this.write(() => this.applyChange(change));
   }
 
   async createRelease(release: NewRelease, now: number): Promise<ReleaseRecord> {
@@ -144,6 +138,58 @@ export class SqliteStore implements Store {
           hint: `List the releases with \`wharf releases -e ${env}\`.`,
         });
       }
+    });
+  }
+
+  async putConfigVersion(config: NewConfigVersion, now: number, change: ChangeSet = {}): Promise<ConfigVersionRecord> {
+    return this.write(() => {
+      this.requireEnvironment(config.app, config.env);
+      const names = new Set<string>();
+      for (const entry of config.entries) {
+        if (names.has(entry.name)) throw new WharfError('BAD_REQUEST', `config of ${config.app}/${config.env}: ${entry.name} is given twice`);
+        names.add(entry.name);
+      }
+      const key = { app: config.app, env: config.env };
+      const { latest } = this.stmt(SQL.latestConfigVersion).get(key) as { latest: number };
+      const version = latest + 1;
+      this.stmt(SQL.insertConfigVersion).run({ ...key, version, description: config.description, created_at: now });
+      for (const entry of config.entries) this.stmt(SQL.insertConfigValue).run(params.configValueParams({ ...key, version }, entry));
+      this.applyChange(change);
+      return this.configVersion(config.app, config.env, version)!;
+    });
+  }
+
+  async getConfig(app: string, env: string, version?: number): Promise<ConfigVersionRecord | undefined> {
+    return this.read(() => {
+      const wanted = version ?? (this.stmt(SQL.latestConfigVersion).get({ app, env }) as { latest: number }).latest;
+      return this.configVersion(app, env, wanted);
+    });
+  }
+
+  async listConfigVersions(app: string, env: string, limit?: number): Promise<ConfigVersionRecord[]> {
+    return this.read(() =>
+      (this.stmt(SQL.listConfigVersions).all({ app, env, limit: limit ?? -1 }) as rows.ConfigVersionRow[]).map((row) => this.configVersion(app, env, row.version)!),
+    );
+  }
+
+  async listSealedValues(): Promise<SealedEntryRef[]> {
+    return this.read(() => this.all(SQL.listSealedValues, {}, rows.sealedEntryRef));
+  }
+
+  async resealValues(keyId: string, values: SealedEntryRef[], change: ChangeSet = {}): Promise<void> {
+    return this.write(() => {
+      for (const v of values) {
+        const { changes } = this.stmt(SQL.resealValue).run({ app: v.app, env: v.env, version: v.version, name: v.name, key_id: v.sealed.keyId, nonce: v.sealed.nonce, ciphertext: v.sealed.ciphertext });
+        if (changes === 0) throw new WharfError('NOT_FOUND', `no sealed config value ${v.name} in version ${v.version} of ${v.app}/${v.env}`);
+      }
+      const { n } = this.stmt(SQL.countSealedUnderOtherKeys).get({ key_id: keyId }) as { n: number };
+      if (n > 0) {
+        // Throwing rolls the transaction back: nothing is re-encrypted unless everything is.
+        throw new WharfError('CONFLICT', `${n} sealed config value${n === 1 ? ' is' : 's are'} still under another key than ${keyId}`, {
+          hint: 'a config change happened during the rotation; run `wharf secrets rotate-key` again',
+        });
+      }
+      this.applyChange(change);
     });
   }
 
@@ -258,6 +304,23 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  /** The statements of a change set, inside the caller's transaction. */
+  private applyChange(change: ChangeSet): void {
+    for (const key of change.deleteResources ?? []) this.stmt(SQL.deleteResource).run(key);
+    for (const resource of change.putResources ?? []) {
+      this.requireEnvironment(resource.app, resource.env);
+      this.stmt(SQL.putResource).run(params.resourceParams(resource));
+    }
+    for (const event of change.events ?? []) this.insertEvent(event);
+    for (const entry of change.audit ?? []) this.insertAudit(entry);
+  }
+
+  private configVersion(app: string, env: string, version: number): ConfigVersionRecord | undefined {
+    const row = this.stmt(SQL.getConfigVersion).get({ app, env, version }) as rows.ConfigVersionRow | undefined;
+    if (row === undefined) return undefined;
+    return rows.configVersionRecord(row, this.all(SQL.listConfigValues, { app, env, version }, rows.configEntry));
   }
 
   private insertEvent(event: NewEvent): number {

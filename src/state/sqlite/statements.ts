@@ -82,6 +82,22 @@ export const SQL = {
   listAudit: (filters: readonly string[]) =>
     `SELECT * FROM (SELECT * FROM audit WHERE ${matching(filters)} ORDER BY id DESC LIMIT @limit) ORDER BY id`,
 
+  latestConfigVersion: 'SELECT coalesce(max(version), 0) AS latest FROM config_versions WHERE app = @app AND env = @env',
+  insertConfigVersion: `
+    INSERT INTO config_versions (app, env, version, description, created_at)
+    VALUES (@app, @env, @version, @description, @created_at)`,
+  insertConfigValue: `
+    INSERT INTO config_values (app, env, version, name, value, key_id, nonce, ciphertext, digest)
+    VALUES (@app, @env, @version, @name, @value, @key_id, @nonce, @ciphertext, @digest)`,
+  getConfigVersion: 'SELECT * FROM config_versions WHERE app = @app AND env = @env AND version = @version',
+  listConfigVersions: 'SELECT * FROM config_versions WHERE app = @app AND env = @env ORDER BY version DESC LIMIT @limit',
+  listConfigValues: 'SELECT * FROM config_values WHERE app = @app AND env = @env AND version = @version ORDER BY name',
+  listSealedValues: 'SELECT * FROM config_values WHERE key_id IS NOT NULL ORDER BY app, env, version, name',
+  resealValue: `
+    UPDATE config_values SET key_id = @key_id, nonce = @nonce, ciphertext = @ciphertext
+    WHERE app = @app AND env = @env AND version = @version AND name = @name AND key_id IS NOT NULL`,
+  countSealedUnderOtherKeys: 'SELECT count(*) AS n FROM config_values WHERE key_id IS NOT NULL AND key_id <> @key_id',
+
   getLock: 'SELECT * FROM locks WHERE scope = @scope',
   insertLock: `
     INSERT INTO locks (scope, token, holder, operation, pid, hostname, acquired_at)
