@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,6 +9,7 @@ import { ManagedServers } from '../addons/addon-servers.js';
 import { AesGcmSealer } from '../addons/sealer.js';
 import { runWharf } from '../cli/testing.js';
 import { startDaemon, type Daemon } from './daemon.js';
+import { until } from './testing/deploy-app.js';
 
 const SPEC = (addons: string) => `app: shop
 services:
@@ -66,6 +68,28 @@ describe('add-ons through the daemon and the CLI', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('gives the app\'s instances DATABASE_URL and REDIS_URL, and a set config value wins over them', async () => {
+    // The probe prints digests of what it was given, never the URLs (they hold passwords).
+    writeFileSync(join(appDir, 'probe.cjs'), `
+const digest = (v) => require('node:crypto').createHash('sha256').update(v || '').digest('hex').slice(0, 16);
+console.log('probe', digest(process.env.DATABASE_URL), digest(process.env.REDIS_URL), process.env.REDIS_KEY_PREFIX);
+setInterval(() => {}, 1000);
+process.on('SIGTERM', () => process.exit(0));
+`);
+    writeFileSync(join(appDir, 'wharf.yaml'), SPEC('  db: { type: postgres }\n  cache: { type: redis }').replace('services:\n', 'services:\n  probe: { run: node probe.cjs }\n'));
+    const applied = await wharf('apply', '--yes');
+    assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+    const reveal = async (name: string) => (JSON.parse((await wharf('addons', 'info', name, '--reveal', '--json')).stdout) as { vars: Record<string, string> }).vars['URL']!;
+    const digest = (v: string) => createHash('sha256').update(v).digest('hex').slice(0, 16);
+    const expected = `probe ${digest(await reveal('db'))} ${digest(await reveal('cache'))} shop:production:cache:`;
+    await until(async () => (await wharf('logs', '-s', 'probe', '-n', '20')).stdout.includes(expected));
+    const set = await wharf('config', 'set', 'DATABASE_URL=postgres://elsewhere/db', '--secret');
+    assert.equal(set.code, 0, set.stderr);
+    await until(async () => (await wharf('logs', '-s', 'probe', '-n', '20')).stdout.includes(`probe ${digest('postgres://elsewhere/db')} `));
+    const unset = await wharf('config', 'unset', 'DATABASE_URL');
+    assert.equal(unset.code, 0, unset.stderr);
   });
 
   it('backs up with --verify, lists the backup, and audits both', async () => {
