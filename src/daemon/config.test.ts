@@ -199,4 +199,14 @@ describe('config vars and secrets, through the daemon', () => {
     await ok('restart', 'web');
     await until('restarted instances to answer', async () => ((await answers('/token')).every((t) => t === SECRET) ? true : undefined));
   });
+
+  it('reverts the config with a rollback, so `wharf config` and the next deploy take the release\'s config again', async () => {
+    const rollback = await ok('rollback', 'v3');
+    assert.match(rollback.stdout, /Rolled back demo\/production from v\d+ to v3/);
+    for (const body of await answers()) assert.match(body, /^hi \d+$/, 'v3 ran with GREETING=hi set');
+    const listing = await ok('config');
+    assert.match(listing.stdout, /GREETING\s+hi\s+set \(overrides spec\)/, 'the config is v3\'s again');
+    const events = await ok('events', '-n', '20');
+    assert.match(events.stdout, /rollback from v\d+ to v3: its config/);
+  });
 });

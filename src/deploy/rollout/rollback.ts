@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import type { Actor } from '../../apply/applier.js';
 import { WharfError } from '../../errors.js';
 import type { ReleaseRecord } from '../../state/types.js';
@@ -74,6 +75,7 @@ export async function rollBack(deps: DeployerDeps, splits: TrafficSplits, req: R
   splits.clear(app, env);
   await deps.pushTable();
   const switchMs = now() - switching;
+  await restoreConfig(deps, target, live);
   await progress(undefined, 'switched', `traffic is on ${releaseName(target.version)} (${warm ? 'warm' : 'cold'}), switched in ${switchMs} ms`, { warm, switchMs });
   // Traffic first; then what the target runs is made whole (its workers start again, behind
   // the liveness gate) and the release rolled back from stops.
@@ -85,6 +87,25 @@ export async function rollBack(deps: DeployerDeps, splits: TrafficSplits, req: R
   await fleet.stopInstances(leaving.map((i) => i.id));
   await progress(undefined, 'finished', `${releaseName(live.version)} stopped; ${releaseName(target.version)} is live`);
   return { from: live.version, to: target.version, warm, switchMs };
+}
+
+/**
+ * A rollback reverts config too (the target runs its own config version). The config as
+ * `wharf config` shows it, and as the next deploy takes it, becomes the target's again — a
+ * new version with its entries — or the next deploy would bring back what was rolled back.
+ */
+async function restoreConfig(deps: DeployerDeps, target: ReleaseRecord, from: ReleaseRecord): Promise<void> {
+  const { store, now } = deps;
+  const { app, env } = target;
+  const latest = await store.getConfig(app, env);
+  if (!latest || latest.version === target.configVersion) return;
+  const theirs = target.configVersion === 0 ? [] : ((await store.getConfig(app, env, target.configVersion))?.entries ?? []);
+  if (isDeepStrictEqual(theirs, latest.entries)) return;
+  const description = `rollback from ${releaseName(from.version)} to ${releaseName(target.version)}: its config (v${target.configVersion})`;
+  const at = now();
+  await store.putConfigVersion({ app, env, description, entries: theirs }, at, {
+    events: [{ time: at, app, env, kind: 'config.restored', message: `config restored by the ${description}`, data: { release: target.version, configVersion: target.configVersion } }],
+  });
 }
 
 function pickTarget(releases: ReleaseRecord[], live: ReleaseRecord, to: number | undefined, where: string): ReleaseRecord {
