@@ -87,7 +87,9 @@ try {
     { name: 'never passes health (blue-green)', strategy: 'blue-green', greeting: 'r5', bug: 'unhealthy', expect: 'fail' },
     { name: '500 on 30 % (canary)', strategy: 'canary', greeting: 'r6', bug: 'errors', expect: 'fail' },
     { name: 'rollback, warm', rollback: [], expect: 'ok' },
-    { name: 'rollback, cold (v1)', rollback: ['v1'], expect: 'ok' },
+    // v4, the canary that went live and was rolled back from: its instances are stopped, its
+    // build is still kept (Wharf keeps the newest 5 builds per app; v1's is collected by now).
+    { name: 'rollback, cold (v4)', rollback: ['v4'], expect: 'ok' },
   ];
   let previous = 'r0';
   for (const c of cases) {
@@ -102,7 +104,7 @@ try {
       );
       outcome = out.ok ? 'ok' : 'fail';
       const said = out.o.match(/Rolled back \S+ from (v\d+) to (v\d+) \((warm|cold); traffic switched in (\d+) ms\)/);
-      detail = said ? `${said[1]} → ${said[2]} (${said[3]}), table switch ${said[4]} ms` : out.o.split('\n')[0];
+      detail = said ? `${said[1]} → ${said[2]} (${said[3]}), table switch ${said[4]} ms` : (out.o.match(/error\[[A-Z_]+\]: [^\n]*/)?.[0] ?? out.o.split('\n')[0]).slice(0, 140);
     } else {
       fs.writeFileSync(server, BUGS[c.bug]);
       setStrategy(c.strategy);

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { renameSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ensureDaemon } from '../cli/daemon-process.js';
 import { processIsAlive } from '../runtime/proc-table.js';
@@ -94,6 +96,20 @@ describe('deploy controls: refusals, promote, abort, rollback, warm window, reco
     assert.deepEqual([...result.bodies].sort(), ['four', 'one']);
     const now = await f.running();
     assert.ok(now.includes(1) && !now.includes(4), `v1 runs and v4 stopped: ${now.join(', ')}`);
+  });
+
+  it('refuses to roll back to a release whose build was collected', async () => {
+    const v2 = (await f.client.releases('shipped', 'production')).releases.find((r) => r.version === 2)!;
+    const build = join(f.data, 'builds', v2.buildId);
+    renameSync(build, `${build}.aside`);
+    try {
+      const rollback = await f.wharf('rollback', 'v2');
+      assert.equal(rollback.code, 1);
+      assert.match(rollback.stderr, new RegExp(`error\\[BUILD_GONE\\]: v2 cannot run again: its build ${v2.buildId} was collected\\n  hint: deploy that source again`));
+    } finally {
+      renameSync(`${build}.aside`, build);
+    }
+    assert.equal((await f.releases()).find(([, status]) => status === 'live')![0], 1, 'nothing changed');
   });
 
   it('stops the previous release once the warm window after the promotion has passed', async () => {
