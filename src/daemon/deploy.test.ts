@@ -88,4 +88,13 @@ describe('deploy strategies, under load through the router', () => {
     assert.deepEqual([...result.bodies], ['four']);
     assert.deepEqual((await f.releases())[0], [6, 'failed']);
   });
+
+  it('rolls back a canary whose instances pass the health gate and then crash', async () => {
+    f.write({ greeting: 'seven', strategy: 'canary', hold: '5m', crashAfter: 3000 });
+    const deploy = await f.wharf('deploy');
+    assert.equal(deploy.code, 1);
+    assert.match(deploy.stderr, /error\[DEPLOY_FAILED\]: v7 was rolled back: v7 broke at 25 %: shipped\.production\.web\.v7\.[0-9a-f]+ is (crashed|crash-loop|starting|running|healthy|unhealthy)/);
+    assert.deepEqual((await f.releases())[0], [7, 'failed']);
+    assert.ok(!(await f.running()).includes(7));
+  });
 });

@@ -12,6 +12,7 @@ const SERVER = `
 const http = require('node:http');
 if (process.env.CRASH === 'yes') { console.error('crashing at boot'); process.exit(3); }
 const failRate = Number(process.env.FAIL_RATE || 0);
+if (process.env.CRASH_AFTER) setTimeout(() => process.exit(4), Number(process.env.CRASH_AFTER));
 let n = 0;
 const server = http.createServer((req, res) => {
   if (req.url === '/healthz') { res.statusCode = process.env.HEALTHY === 'no' ? 500 : 200; return res.end(); }
@@ -35,6 +36,8 @@ export interface Settings {
   healthy?: boolean;
   crash?: boolean;
   crashWorker?: boolean;
+  /** Milliseconds after boot when the web server exits: it passes the health gate, then dies. */
+  crashAfter?: number;
   failRate?: number;
   hold?: string;
   check?: string;
@@ -42,7 +45,7 @@ export interface Settings {
 }
 
 export function spec(s: Settings): string {
-  const env = `{ GREETING: ${s.greeting}, HEALTHY: ${s.healthy === false ? 'no' : 'yes'}, CRASH: ${s.crash ? 'yes' : 'no'}, CRASH_WORKER: ${s.crashWorker ? 'yes' : 'no'}, FAIL_RATE: "${s.failRate ?? 0}" }`;
+  const env = `{ GREETING: ${s.greeting}, HEALTHY: ${s.healthy === false ? 'no' : 'yes'}, CRASH: ${s.crash ? 'yes' : 'no'}, CRASH_WORKER: ${s.crashWorker ? 'yes' : 'no'}, FAIL_RATE: "${s.failRate ?? 0}"${s.crashAfter ? `, CRASH_AFTER: "${s.crashAfter}"` : ''} }`;
   const canary = `canary: { steps: [25, 100], hold: ${s.hold ?? '2s'}, min_requests: 20 }`;
   const deploy = `{ strategy: ${s.strategy ?? 'rolling'}, timeout: 8s, drain_timeout: 5s, warm_window: ${s.warm ?? '10m'}, ${canary} }`;
   return [
