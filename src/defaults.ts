@@ -38,6 +38,18 @@ export const DEFAULT_ROLLING_MAX_UNAVAILABLE = 0;
 export const DEFAULT_AUTOSCALE_SCALE_DOWN_WINDOW_MS = 300_000;
 export const DEFAULT_AUTOSCALE_PANIC_THRESHOLD = 2;
 export const DEFAULT_AUTOSCALE_TOLERANCE = 0.1;
+/**
+ * A `min: 0` service stops after this long without a request (every target asking for
+ * zero). The same five minutes as any scale-down: an app that idles for less keeps its
+ * instance warm, and the next request pays no boot time.
+ */
+export const DEFAULT_AUTOSCALE_IDLE_WINDOW_MS = 300_000;
+/** Longest the router holds a request for a service at zero while its first instance starts (issue 6: at most 30 s). */
+export const DEFAULT_ROUTER_HOLD_TIMEOUT_MS = 30_000;
+/** Requests the router holds per route while its service scales from zero; beyond that it answers 503 with Retry-After. */
+export const DEFAULT_ROUTER_HOLD_QUEUE_SIZE = 1_000;
+/** Decisions the autoscaler keeps per service for `wharf autoscale status` (holds included). */
+export const DEFAULT_AUTOSCALE_STATUS_DECISIONS = 20;
 
 // Instances.
 export const DEFAULT_INSTANCES = 1;
