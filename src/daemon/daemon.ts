@@ -17,6 +17,9 @@ import { RouterSupervisor } from './router-supervisor.js';
 import { currentTable } from './router-table-source.js';
 import { routerRoutes } from './routes/router-routes.js';
 import { wireLocalRuntime } from './runtime-wiring.js';
+import type { AutoscaleController } from '../autoscale/controller.js';
+import { wireAutoscaler } from './autoscale-wiring.js';
+import { autoscaleRoutes } from './routes/autoscale-routes.js';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -48,6 +51,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const rawStore = await openStore(paths.dataDir);
   let runtime: ReturnType<typeof wireLocalRuntime> | undefined;
   let router: RouterSupervisor | undefined;
+  let autoscaler: AutoscaleController | undefined;
   try {
     const token = await loadOrCreateToken(paths.dataDir);
     const hub = await EventHub.create(rawStore);
@@ -55,7 +59,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     runtime = wireLocalRuntime(store, paths.dataDir, now, { onChange: () => void router?.push(), traffic: () => router });
     if (options.router) {
       const fleet = runtime.fleet;
-      router = new RouterSupervisor({ dataDir: paths.dataDir, listen: options.router.listen, table: (g) => currentTable(store, fleet, g), log: (l) => console.log(l) });
+      router = new RouterSupervisor({ dataDir: paths.dataDir, listen: options.router.listen, table: (g) => currentTable(store, fleet, g), log: (l) => console.log(l), onDemand: (e) => void autoscaler?.demand(e.routeId) });
       const { adopted, pid } = await router.start();
       console.log(`${adopted ? 'adopted the running router' : 'started the router'} (pid ${pid}) on ${options.router.listen.host}:${options.router.listen.port}`);
     }
@@ -63,6 +67,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (recovered.adopted || recovered.restarted) {
       console.log(`re-adopted ${recovered.adopted} running instances, restarted ${recovered.restarted} that had died`);
     }
+    // The autoscaler reads the router's figures: it runs when the router does.
+    if (router) autoscaler = wireAutoscaler({ store, fleet: runtime.fleet, operations: runtime.operations, router, now });
+    autoscaler?.start();
     const target = options.target ?? runtime.target;
     const applier = new Applier(store, target, { pid: process.pid, hostname: hostname(), isAlive: processIsAlive, now });
     const startedAt = now();
@@ -77,6 +84,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         ...timelineRoutes(store, hub),
         ...lockRoutes(store, now),
         ...runtimeRoutes({ store, fleet: runtime.fleet, operations: runtime.operations, logsDir: runtime.dirs.logs }),
+        ...autoscaleRoutes(autoscaler),
       ],
     });
     const info: DaemonInfo = { pid: process.pid, socket: server.socketPath, url: server.tcp?.url, version: VERSION, startedAt };
@@ -90,6 +98,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       stop: () =>
         (stopped ??= (async () => {
           await server.stop();
+          await autoscaler?.stop();
           // Instances and the router outlive the daemon: stop supervising them, never the processes.
           router?.detach();
           await driver.detach();
@@ -102,6 +111,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   } catch (e) {
     // A daemon that failed to start must exit: let go of the router and the instances (they
     // keep running) and of the driver's timers, which would otherwise keep the process alive.
+    await autoscaler?.stop();
     router?.detach();
     await runtime?.driver.detach();
     await rawStore.close();
