@@ -5,9 +5,13 @@
  *
  * The router's request counters are cumulative per instance (router/metrics.ts), so the
  * requests of a sample period are the difference between two snapshots of the same router
- * process. A router restart (a new pid), a counter that went down, or an instance the
- * previous snapshot did not have is a gap for that instance, never zeros: zeros would read
- * as an idle service and let it scale down (see deploy/analysis-reading.ts for the same rule).
+ * process. A router restart (a new pid) or a counter that went down is a gap for that
+ * instance, never zeros: zeros would read as an idle service and let it scale down (see
+ * deploy/analysis-reading.ts for the same rule). An instance the previous snapshot of the
+ * same router did not have was added after it, so its counter started from zero since.
+ *
+ * A web instance counts as ready only once it is in the router's table: before, it takes
+ * no traffic, and its figures would dilute the others'.
  */
 import type { MetricsSnapshot } from '../router/metrics.js';
 import { totalOf } from '../deploy/analysis-reading.js';
@@ -73,9 +77,9 @@ export function sampleOf(input: SampleInput): SampleOutput {
   const figures = instances.map((i): InstanceFigures => {
     const out = runtime(i);
     const now = router.get(i.id);
-    if (now === undefined) return out; // not in the router's table yet (or any more)
+    if (now === undefined) return { ...out, ready: false }; // not in the router's table yet (or any more)
     out.inflight = now.inFlight;
-    const before = comparable ? previous.requests.get(i.id) : undefined;
+    const before = comparable ? (previous.requests.get(i.id) ?? 0) : undefined;
     if (before !== undefined && now.requests >= before) out.requests = (now.requests - before) * scale;
     return out;
   });

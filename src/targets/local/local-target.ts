@@ -7,8 +7,11 @@ import type { ResourceChange } from '../../plan/types.js';
 import type { Store } from '../../state/store.js';
 import type { ReleaseRecord } from '../../state/types.js';
 
-/** Fields whose change only changes how many instances run: no new release. */
-const SCALE_FIELDS: ReadonlySet<string> = new Set(['instances', 'autoscale']);
+/**
+ * Fields whose change only changes how many instances run: no new release. Not `autoscale`:
+ * the autoscaler and the router read it from the live release, so a new block needs one.
+ */
+const SCALE_FIELDS: ReadonlySet<string> = new Set(['instances']);
 
 /**
  * The embedded target: apps run as supervised processes on this machine. A service's
