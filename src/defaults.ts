@@ -48,6 +48,8 @@ export const DEFAULT_AUTOSCALE_IDLE_WINDOW_MS = 300_000;
 export const DEFAULT_ROUTER_HOLD_TIMEOUT_MS = 30_000;
 /** Requests the router holds per route while its service scales from zero; beyond that it answers 503 with Retry-After. */
 export const DEFAULT_ROUTER_HOLD_QUEUE_SIZE = 1_000;
+/** Router figures older than this are a gap for the autoscaler (the router is not answering), not a reading. */
+export const DEFAULT_AUTOSCALE_STALE_FIGURES_MS = 3_000;
 /** Decisions the autoscaler keeps per service for `wharf autoscale status` (holds included). */
 export const DEFAULT_AUTOSCALE_STATUS_DECISIONS = 20;
 

@@ -15,7 +15,7 @@
  * Scale from zero does not wait for the policy: a `demand` event from the router (requests
  * held on the route) or held requests in its figures start an instance at once.
  */
-import { DEFAULT_AUTOSCALE_STATUS_DECISIONS, DEFAULT_ROUTER_HOLD_TIMEOUT_MS } from '../defaults.js';
+import { DEFAULT_AUTOSCALE_STALE_FIGURES_MS, DEFAULT_AUTOSCALE_STATUS_DECISIONS, DEFAULT_ROUTER_HOLD_TIMEOUT_MS } from '../defaults.js';
 import { isWharfError } from '../errors.js';
 import type { AutoscaledService, AutoscaleSources, Clock, DecisionRecord, RolloutFreeze, ScaleOrder, Scaler, Ticker } from './controller-types.js';
 import type { FigureWindow, Sample } from './figures.js';
@@ -110,14 +110,17 @@ export class AutoscaleController {
 
   private step(track: ServiceTrack, snapshot: ReturnType<AutoscaleSources['metrics']>): void {
     const svc = track.service;
-    const { sample, memory } = sampleOf({ snapshot, previous: track.memory, routeBase: svc.routeBase, instances: svc.instances, size: svc.size, sampleMs: this.settings.sampleMs });
+    const now = this.deps.clock.now();
+    const { sample, memory } = sampleOf({
+      snapshot, previous: track.memory, routeBase: svc.routeBase, instances: svc.instances, size: svc.size,
+      sampleMs: this.settings.sampleMs, now, staleMs: DEFAULT_AUTOSCALE_STALE_FIGURES_MS,
+    });
     track.memory = memory;
     track.window.push(sample);
     const keep = Math.round(this.settings.stableWindowMs / this.settings.sampleMs);
     if (track.window.length > keep) track.window.splice(0, track.window.length - keep);
     if (svc.current === 0 && this.waiting(track, snapshot)) return this.fromZero(track);
 
-    const now = this.deps.clock.now();
     const window: FigureWindow = track.window;
     const decision = decide({ service: svc.service, now, policy: svc.policy, current: svc.current, window, state: track.policy, settings: this.settings });
     track.last = { at: now, decision };

@@ -23,13 +23,13 @@ function snap(time: number, pid: number, counts: Record<string, [number, number]
 
 const base = (over: Partial<SampleInput>): SampleInput => ({
   snapshot: undefined, previous: undefined, routeBase: 'shop.production.web',
-  instances: [{ id: 'a', ready: true, cpuPercent: 50, rssBytes: 64 * 1024 * 1024 }], size: { cpu: 0.5, memory: 256 * 1024 * 1024 }, sampleMs: 1_000, ...over,
+  instances: [{ id: 'a', ready: true, cpuPercent: 50, rssBytes: 64 * 1024 * 1024 }], size: { cpu: 0.5, memory: 256 * 1024 * 1024 }, sampleMs: 1_000, now: 1_500, staleMs: 3_000, ...over,
 });
 
 describe('the autoscaler\'s sampler', () => {
   it('turns cumulative router counters into requests per sample period, summed over the service\'s routes', () => {
     const first = sampleOf(base({ snapshot: snap(1_000, 7, { a: [100, 1] }, { a: [10, 0] }) }));
-    const second = sampleOf(base({ snapshot: snap(3_000, 7, { a: [140, 3] }, { a: [20, 1] }), previous: first.memory }));
+    const second = sampleOf(base({ snapshot: snap(3_000, 7, { a: [140, 3] }, { a: [20, 1] }), previous: first.memory, now: 3_100 }));
     // 50 more over 2 s: 25 per 1 s sample period; in flight on both routes.
     assert.deepEqual(second.sample, { instances: [{ ready: true, cpuPercent: 100, memoryPercent: 25, requests: 25, inflight: 4 }] });
   });
@@ -50,9 +50,11 @@ describe('the autoscaler\'s sampler', () => {
     assert.deepEqual(next.sample!.instances.map((i) => i.requests), [10, 4]);
   });
 
-  it('gives a gap, not zeros, when the router\'s figures did not move on', () => {
+  it('repeats the last sample when the router\'s figures were not read again yet, and gives a gap, not zeros, once they are stale', () => {
     const first = sampleOf(base({ snapshot: snap(1_000, 7, { a: [100, 1] }) }));
-    assert.deepEqual(sampleOf(base({ snapshot: snap(1_000, 7, { a: [100, 1] }), previous: first.memory })), { sample: null, memory: first.memory });
+    const again = sampleOf(base({ snapshot: snap(1_000, 7, { a: [100, 1] }), previous: first.memory, now: 2_100 }));
+    assert.deepEqual(again, { sample: first.sample, memory: first.memory });
+    assert.deepEqual(sampleOf(base({ snapshot: snap(1_000, 7, { a: [100, 1] }), previous: first.memory, now: 4_001 })), { sample: null, memory: first.memory });
     assert.equal(sampleOf(base({ snapshot: undefined })).sample, null);
   });
 

@@ -40,6 +40,8 @@ export interface CounterMemory {
   pid: number;
   time: number;
   requests: ReadonlyMap<string, number>;
+  /** The sample made from this snapshot: repeated while the snapshot is the latest and recent. */
+  sample: Sample;
 }
 
 export interface SampleInput {
@@ -52,25 +54,30 @@ export interface SampleInput {
   size: ServiceSize;
   /** The policy's sample period: request counts are scaled to it. */
   sampleMs: number;
+  /** The controller's clock now. */
+  now: number;
+  /** A snapshot older than this is no reading any more: the router stopped answering. */
+  staleMs: number;
 }
 
 export interface SampleOutput {
-  /** null when the router's figures did not move on (it is not answering): a gap. */
+  /** null when the router's figures are stale (it is not answering): a gap. */
   sample: Sample | null;
   memory: CounterMemory | undefined;
 }
 
 export function sampleOf(input: SampleInput): SampleOutput {
-  const { snapshot, previous, routeBase, instances, size, sampleMs } = input;
+  const { snapshot, previous, routeBase, instances, size, sampleMs, now, staleMs } = input;
   const runtime = (i: InstanceNow): InstanceFigures => ({
     ready: i.ready,
     ...(i.cpuPercent === undefined ? {} : { cpuPercent: i.cpuPercent / (size.cpu ?? 1) }),
     ...(i.rssBytes === undefined || size.memory === undefined ? {} : { memoryPercent: (i.rssBytes / size.memory) * 100 }),
   });
   if (routeBase === undefined) return { sample: { instances: instances.map(runtime) }, memory: undefined };
-  if (snapshot === undefined || (previous !== undefined && previous.pid === snapshot.pid && previous.time >= snapshot.time)) {
-    return { sample: null, memory: previous };
-  }
+  if (snapshot === undefined || now - snapshot.time > staleMs) return { sample: null, memory: previous };
+  // The router supervisor reads the figures every second too, on its own timer: a tick may
+  // come before the next read. The figures of that second are the last ones, not a gap.
+  if (previous !== undefined && previous.pid === snapshot.pid && previous.time >= snapshot.time) return { sample: previous.sample, memory: previous };
   const router = routerFigures(snapshot, routeBase);
   const comparable = previous !== undefined && previous.pid === snapshot.pid;
   const scale = comparable ? sampleMs / (snapshot.time - previous.time) : 0;
@@ -85,7 +92,8 @@ export function sampleOf(input: SampleInput): SampleOutput {
   });
   const requests = new Map<string, number>();
   for (const [id, f] of router) requests.set(id, f.requests);
-  return { sample: { instances: figures }, memory: { pid: snapshot.pid, time: snapshot.time, requests } };
+  const sample = { instances: figures };
+  return { sample, memory: { pid: snapshot.pid, time: snapshot.time, requests, sample } };
 }
 
 /** Cumulative requests and in-flight per instance id over the service's routes (`base`, `base#1` …). */
