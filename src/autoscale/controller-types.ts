@@ -35,6 +35,8 @@ export interface AutoscaleSources {
 
 /** What the controller asks the scaler to do, with the decision behind it. */
 export interface ScaleOrder {
+  /** The live release the decision was made on: acting on another would act on stale figures. */
+  release: number;
   from: number;
   to: number;
   /** "web 2 → 5: 1,840 req/min per instance > target 600" */
@@ -79,6 +81,7 @@ export type Outcome =
   | 'frozen' // a rollout is under way: decided, not acted on
   | 'busy' // the previous scale of the service is still under way
   | 'lock-held' // the environment's lock is held: decided again next second
+  | 'stale' // the live release or its policy changed before the scale: decided again next second
   | 'failed';
 
 export interface DecisionRecord {

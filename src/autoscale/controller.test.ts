@@ -17,7 +17,7 @@ const Q = { count: 0, p50: 0, p90: 0, p99: 0, max: 0 };
  */
 function world(opts: { current: number; min?: number; max?: number }) {
   let now = 1_000_000;
-  const state = { current: opts.current, inFlight: 0, held: 0, frozen: false, lock: false, routerDown: false };
+  const state = { current: opts.current, inFlight: 0, held: 0, frozen: false, lock: false, stale: false, routerDown: false };
   const orders: ScaleOrder[] = [];
   const svc = (): AutoscaledService => ({
     app: 'shop', env: 'production', service: 'web', release: 3, routeBase: 'shop.production.web', size: {},
@@ -42,6 +42,7 @@ function world(opts: { current: number; min?: number; max?: number }) {
     scaler: {
       scale: async (_a, _e, _s, order) => {
         if (state.lock) throw new WharfError('LOCK_HELD', 'shop/production is locked by alice (apply)');
+        if (state.stale) throw new WharfError('CONFLICT', 'stale, shop/production now runs v4');
         orders.push(order);
         state.current = order.to;
       },
@@ -90,6 +91,17 @@ describe('the autoscaling controller', () => {
     assert.equal(w.orders.length, 1, 'one order, from the figures of that second, not a queue of stale ones');
   });
 
+  it('calls an order the scale path finds stale (a new live release) stale, and decides afresh', async () => {
+    const w = world({ current: 1 });
+    w.state.stale = true;
+    w.state.inFlight = 6;
+    await w.second();
+    assert.equal(w.controller.list()[0]!.decisions.at(-1)!.outcome, 'stale');
+    w.state.stale = false;
+    await w.second();
+    assert.equal(w.orders.length, 1);
+  });
+
   it('does not act while the service rolls out, and acts after', async () => {
     const w = world({ current: 1 });
     w.state.frozen = true;
@@ -114,6 +126,7 @@ describe('the autoscaling controller', () => {
     const w = world({ current: 0, min: 0 });
     await w.second();
     assert.equal(w.orders.length, 0);
+    assert.equal(w.controller.list()[0]!.decisions.at(-1)!.reason, 'web holds at 0: idle; the router holds the next request and asks for an instance');
     w.state.held = 3;
     await w.second();
     assert.deepEqual(w.orders.map((o) => o.to), [1]);

@@ -10,7 +10,7 @@
  *   held ─── count stays
  *   frozen ─ a rollout runs: decided from old + new load, not acted on
  *   busy ─── the previous scale of this service is still under way
- *   ordered ──▶ scaled | lock-held (decided afresh next second, never queued) | failed
+ *   ordered ──▶ scaled | lock-held or stale (decided afresh next second, never queued) | failed
  *
  * Scale from zero does not wait for the policy: a `demand` event from the router (requests
  * held on the route) or held requests in its figures start an instance at once.
@@ -120,6 +120,11 @@ export class AutoscaleController {
     const keep = Math.round(this.settings.stableWindowMs / this.settings.sampleMs);
     if (track.window.length > keep) track.window.splice(0, track.window.length - keep);
     if (svc.current === 0 && this.waiting(track, snapshot)) return this.fromZero(track);
+    if (svc.current === 0 && svc.policy.min === 0) {
+      // Nothing runs, so there are no figures to decide from: demand is what starts it.
+      const reason = `${svc.service} holds at 0: idle; the router holds the next request and asks for an instance`;
+      return this.remember(track, { at: now, from: 0, to: 0, reason, outcome: 'held' });
+    }
 
     const window: FigureWindow = track.window;
     const decision = decide({ service: svc.service, now, policy: svc.policy, current: svc.current, window, state: track.policy, settings: this.settings });
@@ -140,7 +145,7 @@ export class AutoscaleController {
       return this.remember(track, { ...record, outcome: 'busy' });
     }
     track.policy = decision.state;
-    this.act(track, { from: svc.current, to: decision.desired, reason: decision.reason, figures: decision.figures, orderedAt: now }, notActed);
+    this.act(track, { release: svc.release, from: svc.current, to: decision.desired, reason: decision.reason, figures: decision.figures, orderedAt: now }, notActed);
   }
 
   /** Requests wait for a service at zero: the router said so lately, or its route's figures show them held. */
@@ -158,7 +163,9 @@ export class AutoscaleController {
     const to = Math.min(svc.policy.max, Math.max(1, svc.policy.min));
     const now = this.deps.clock.now();
     const reason = `${svc.service} 0 → ${to}: requests are waiting (scale from zero)`;
-    this.act(track, { from: 0, to, reason, figures: undefined, orderedAt: now }, track.policy);
+    // The idle spell that stopped it is over.
+    track.policy = { ...track.policy, idleSince: null };
+    this.act(track, { release: svc.release, from: 0, to, reason, figures: undefined, orderedAt: now }, track.policy);
   }
 
   private act(track: ServiceTrack, order: ScaleOrder, ifNotActed: PolicyState): void {
@@ -174,6 +181,8 @@ export class AutoscaleController {
         track.policy = ifNotActed;
         if (isWharfError(e) && (e.code === 'LOCK_HELD' || e.code === 'LOCK_STALE')) {
           record.outcome = 'lock-held';
+        } else if (isWharfError(e) && e.code === 'CONFLICT') {
+          record.outcome = 'stale';
         } else {
           record.outcome = 'failed';
           record.error = (e as Error).message;

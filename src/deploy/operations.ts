@@ -67,9 +67,15 @@ export class Operations {
    * The recorded spec count is left alone: an autoscaled service's count is the
    * autoscaler's, and `wharf plan` must not show it as a change.
    */
-  async autoscale(app: string, env: string, service: string, order: { to: number; reason: string; figures: unknown; orderedAt: number }): Promise<{ service: string; from: number; to: number; reason: string }> {
+  async autoscale(app: string, env: string, service: string, order: { release: number; to: number; reason: string; figures: unknown; orderedAt: number }): Promise<{ service: string; from: number; to: number; reason: string }> {
     return this.locked(app, env, AUTOSCALER, 'autoscale', async (live) => {
       const { store, fleet, now } = this.deps;
+      // The decision was made on figures of one live release; a release that went live since
+      // (or a policy that changed) makes it stale: the autoscaler decides afresh.
+      const policy = serviceOf(live, service)?.spec.autoscale;
+      if (live.version !== order.release || !policy || order.to < policy.min || order.to > policy.max) {
+        throw new WharfError('CONFLICT', `${order.reason}: stale, ${app}/${env} now runs ${releaseName(live.version)}${policy ? ` with ${service} between ${policy.min} and ${policy.max}` : ` without autoscaling ${service}`}`);
+      }
       const from = (await fleet.list({ app, env, service })).filter((i) => i.release === live.version && i.state !== 'draining' && i.state !== 'stopped').length;
       try {
         await fleet.scale(app, env, service, live, order.to);
