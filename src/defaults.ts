@@ -33,6 +33,15 @@ export const DEFAULT_CANARY_MAX_ERROR_RATE_INCREASE = 1;
 export const DEFAULT_CANARY_MAX_P99_RATIO = 1.5;
 export const DEFAULT_ROLLING_MAX_SURGE = 1;
 export const DEFAULT_ROLLING_MAX_UNAVAILABLE = 0;
+/**
+ * A new worker (no routes, no health path) must keep running this long without a restart
+ * before the old ones stop: the liveness gate that catches a release crashing at boot.
+ */
+export const DEFAULT_WORKER_LIVENESS_MS = 2_000;
+/** How often the daemon stops instances of releases whose warm window has passed. */
+export const DEFAULT_WARM_REAPER_INTERVAL_MS = 5_000;
+/** Cookie that keeps a client on the release group it first got, for sticky canaries. */
+export const DEFAULT_CANARY_STICKY_COOKIE = 'wharf_release';
 
 // Autoscaling: scale up fast, down slowly (the Kubernetes HPA's 300 s stabilisation window).
 export const DEFAULT_AUTOSCALE_SCALE_DOWN_WINDOW_MS = 300_000;

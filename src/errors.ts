@@ -26,6 +26,10 @@ export const ERROR_CODES = {
   APPLY_FAILED: 500,
   BUILD_FAILED: 422,
   RELEASE_FAILED: 422,
+  /** A pipeline stage (check, test) failed against the new build: nothing was released. */
+  PIPELINE_FAILED: 422,
+  /** The release's build was collected, so it cannot be started again. */
+  BUILD_GONE: 410,
   DEPLOY_FAILED: 500,
   TARGET_FAILED: 500,
   STATE_CORRUPT: 500,

@@ -4,7 +4,8 @@ import type { DesiredState, Plan, ResourceChange } from '../plan/types.js';
 import type { Store } from '../state/store.js';
 import type { ChangeSet, NewAudit, NewEvent } from '../state/types.js';
 import { acquireEnvLock, type LockHost } from './env-lock.js';
-import type { ApplySource, Target } from './target.js';
+import type { Strategy } from '../deploy/rollout/types.js';
+import type { ApplySource, Target, TargetContext } from './target.js';
 
 export interface Actor {
   /** Who: a user name, `token:<name>`, `slack:<user>`, or `wharf`. */
@@ -22,12 +23,17 @@ export interface ApplyRequest {
   by: Actor;
   /** The hash of the plan the person approved; apply refuses if the plan has changed since. */
   expectHash?: string | undefined;
+  /** `wharf deploy`: after the plan's changes, release the source as it is and roll it out. */
+  deploy?: { strategy?: Strategy | undefined } | undefined;
+  onProgress?: TargetContext['onProgress'];
 }
 
 export interface ApplyResult {
   plan: Plan;
   /** Resource changes made (noops excluded). */
   applied: number;
+  /** With `deploy`: the release now live, and whether this call rolled it out. */
+  release?: { version: number; rolledOut: boolean } | undefined;
 }
 
 /**
@@ -53,7 +59,9 @@ export class Applier {
 
   async apply(req: ApplyRequest): Promise<ApplyResult> {
     const { app, env } = req.desired;
-    const lock = await acquireEnvLock(this.store, this.host, app, env, req.by.actor, 'apply');
+    const operation = req.deploy ? 'deploy' : 'apply';
+    const lock = await acquireEnvLock(this.store, this.host, app, env, req.by.actor, operation);
+    const ctx: TargetContext = { app, env, source: req.source, by: req.by, onProgress: req.onProgress, strategy: req.deploy?.strategy };
     let current: ResourceChange | undefined;
     let applied = 0;
     try {
@@ -61,32 +69,33 @@ export class Applier {
       if (req.expectHash !== undefined && req.expectHash !== p.hash) {
         throw new WharfError('CONFLICT', `the plan for ${app}/${env} changed since it was shown`, { hint: 'run `wharf plan` again and review it' });
       }
-      if (!hasChanges(p)) {
+      if (!hasChanges(p) && !req.deploy) {
         await this.record({ audit: [this.audit(req, 'ok', { hash: p.hash, summary: p.summary })] });
         return { plan: p, applied: 0 };
       }
       const now = this.host.now();
       await this.store.ensureApp(app, now);
       await this.store.ensureEnvironment({ app, name: env, createdAt: now, ...(req.from ? { from: req.from } : {}) });
-      await this.record({ events: [this.event(req, 'apply.started', `apply started: ${summaryText(p)}`, { hash: p.hash, summary: p.summary })] });
+      await this.record({ events: [this.event(req, `${operation}.started`, `${operation} started: ${summaryText(p)}`, { hash: p.hash, summary: p.summary })] });
       for (const change of p.changes) {
         if (change.op === 'noop') continue;
         current = change;
-        await this.target.apply(change, { app, env, source: req.source });
+        await this.target.apply(change, ctx);
         await this.record(this.recordChange(req, change));
         applied++;
       }
       current = undefined;
+      const release = req.deploy ? await this.deployRelease(ctx) : undefined;
       await this.record({
-        events: [this.event(req, 'apply.finished', `apply finished: ${summaryText(p)}`, { hash: p.hash, summary: p.summary })],
-        audit: [this.audit(req, 'ok', { hash: p.hash, summary: p.summary, target: this.target.name })],
+        events: [this.event(req, `${operation}.finished`, `${operation} finished: ${summaryText(p)}${release ? `; v${release.version} is live` : ''}`, { hash: p.hash, summary: p.summary, release })],
+        audit: [this.audit(req, 'ok', { hash: p.hash, summary: p.summary, target: this.target.name, ...(release ? { release } : {}) })],
       });
-      return { plan: p, applied };
+      return { plan: p, applied, ...(release ? { release } : {}) };
     } catch (e) {
       const err = asWharfError(e);
-      const failed = current ? `${current.op} ${current.address} failed` : 'apply failed';
+      const failed = current ? `${current.op} ${current.address} failed` : `${operation} failed`;
       await this.record({
-        events: [this.event(req, 'apply.failed', `${failed}: ${err.message}`, { applied, resource: current?.address })],
+        events: [this.event(req, `${operation}.failed`, `${failed}: ${err.message}`, { applied, resource: current?.address })],
         audit: [this.audit(req, 'error', { error: err.code, resource: current?.address, applied })],
       }).catch(() => undefined);
       if (current && !(e instanceof WharfError)) {
@@ -99,6 +108,12 @@ export class Applier {
     } finally {
       await this.store.releaseLock(lock.scope, lock.token);
     }
+  }
+
+  private async deployRelease(ctx: TargetContext): Promise<{ version: number; rolledOut: boolean }> {
+    if (!this.target.deploy) throw new WharfError('USAGE', `the ${this.target.name} target does not make releases`, { hint: 'use `wharf apply`' });
+    const { release, rolledOut } = await this.target.deploy(ctx);
+    return { version: release, rolledOut };
   }
 
   private recordChange(req: ApplyRequest, change: ResourceChange): ChangeSet {
@@ -117,7 +132,7 @@ export class Applier {
   }
 
   private audit(req: ApplyRequest, outcome: 'ok' | 'error', details: unknown): NewAudit {
-    return { time: this.host.now(), actor: req.by.actor, client: req.by.client, operation: 'apply', app: req.desired.app, env: req.desired.env, outcome, details };
+    return { time: this.host.now(), actor: req.by.actor, client: req.by.client, operation: req.deploy ? 'deploy' : 'apply', app: req.desired.app, env: req.desired.env, outcome, details };
   }
 }
 

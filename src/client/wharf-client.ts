@@ -6,6 +6,8 @@ import type { MetricsSnapshot } from '../router/metrics.js';
 import type { LogLine } from '../runtime/index.js';
 import type { ReleaseRecord } from '../state/types.js';
 import type { ApiTransport } from './transport.js';
+import type { RolloutProgress } from '../deploy/rollout/types.js';
+import { ERROR_CODES, WharfError, type ErrorCode } from '../errors.js';
 
 export interface AppRef {
   /** Absolute path of the app folder. */
@@ -125,6 +127,27 @@ export class WharfClient {
   }
 
   /** Runs a one-off command; its output arrives through `onOutput`; resolves its exit status. */
+  /** Releases the app's source as it is and rolls it out, streaming the progress. */
+  deploy(ref: AppRef & { strategy?: string | undefined; includeUncommitted?: boolean }, onLine: (line: DeployLine) => void): Promise<DeployResult> {
+    return streamed(this.transport, '/v1/deploy', ref, onLine);
+  }
+
+  rollback(app: string, env: string, to: string | undefined, onLine: (line: DeployLine) => void): Promise<{ from: number; to: number; warm: boolean; switchMs: number }> {
+    return streamed(this.transport, `${envPath(app, env)}/rollback`, { ...(to ? { to } : {}) }, onLine);
+  }
+
+  promote(app: string, env: string): Promise<RolloutSummary> {
+    return this.transport.request('POST', `${envPath(app, env)}/promote`, {});
+  }
+
+  abort(app: string, env: string): Promise<RolloutSummary> {
+    return this.transport.request('POST', `${envPath(app, env)}/abort`, {});
+  }
+
+  rollout(app: string, env: string): Promise<{ rollout: RolloutSummary | null }> {
+    return this.transport.request('GET', `${envPath(app, env)}/rollout`);
+  }
+
   async run(app: string, env: string, command: string, service: string | undefined, onOutput: (data: Buffer, stream: 'stdout' | 'stderr') => void, signal?: AbortSignal): Promise<number> {
     let status: number | undefined;
     await this.transport.requestLines('POST', `${envPath(app, env)}/run`, { command, service }, (line) => {
@@ -136,6 +159,48 @@ export class WharfClient {
     if (status === undefined) throw new Error('the one-off process ended without an exit status');
     return status;
   }
+}
+
+/** A line of `wharf deploy` / `wharf rollback` progress, as the daemon streams it. */
+export type DeployLine = { progress: RolloutProgress } | { output: { stream: string; text: string } };
+
+export interface DeployResult {
+  plan: Plan;
+  applied: number;
+  release?: { version: number; rolledOut: boolean } | undefined;
+}
+
+/** A rollout under way, as the daemon reports it. */
+export interface RolloutSummary {
+  app: string;
+  env: string;
+  release: number;
+  stable: number | undefined;
+  strategies: Record<string, string>;
+  startedAt: number;
+  by: string;
+  aborted?: string | undefined;
+  promoted?: string | undefined;
+}
+
+/**
+ * Reads a streamed answer of JSON lines: each progress or output line to `onLine`, then the
+ * result; an error line becomes the WharfError it carries (code, hint and all).
+ */
+async function streamed<T>(transport: ApiTransport, path: string, body: unknown, onLine: (line: DeployLine) => void): Promise<T> {
+  let result: T | undefined;
+  let failure: WharfError | undefined;
+  await transport.requestLines('POST', path, body, (raw) => {
+    const msg = JSON.parse(raw) as { result?: T; error?: { code: string; message: string; hint?: string; details?: unknown } } & Partial<DeployLine>;
+    if (msg.error) {
+      const code = (msg.error.code in ERROR_CODES ? msg.error.code : 'INTERNAL') as ErrorCode;
+      failure = new WharfError(code, msg.error.message, { hint: msg.error.hint, details: msg.error.details });
+    } else if (msg.result !== undefined) result = msg.result;
+    else onLine(msg as DeployLine);
+  });
+  if (failure) throw failure;
+  if (result === undefined) throw new WharfError('DAEMON_UNREACHABLE', 'the daemon stopped answering before the end', { hint: '`wharf events` shows how far it got' });
+  return result;
 }
 
 export interface LogQueryParams {

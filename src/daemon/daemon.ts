@@ -17,6 +17,9 @@ import { RouterSupervisor } from './router-supervisor.js';
 import { currentTable } from './router-table-source.js';
 import { routerRoutes } from './routes/router-routes.js';
 import { wireLocalRuntime } from './runtime-wiring.js';
+import { recoverRollouts } from '../deploy/rollout/recovery.js';
+import { DEFAULT_WARM_REAPER_INTERVAL_MS } from '../defaults.js';
+import { deployRoutes } from './routes/deploy-routes.js';
 import type { AutoscaleController } from '../autoscale/controller.js';
 import { wireAutoscaler } from './autoscale-wiring.js';
 import { autoscaleRoutes } from './routes/autoscale-routes.js';
@@ -56,10 +59,21 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const token = await loadOrCreateToken(paths.dataDir);
     const hub = await EventHub.create(rawStore);
     const store = hub.observe(rawStore);
-    runtime = wireLocalRuntime(store, paths.dataDir, now, { onChange: () => void router?.push(), traffic: () => router });
+    runtime = wireLocalRuntime(store, paths.dataDir, now, {
+      onChange: () => void router?.push(),
+      traffic: () => router,
+      pushTable: async () => router?.push(),
+      readMetrics: async () => router?.readFresh(),
+    });
     if (options.router) {
-      const fleet = runtime.fleet;
-      router = new RouterSupervisor({ dataDir: paths.dataDir, listen: options.router.listen, table: (g) => currentTable(store, fleet, g), log: (l) => console.log(l), onDemand: (e) => void autoscaler?.demand(e.routeId) });
+      const { fleet, deployer } = runtime;
+      router = new RouterSupervisor({
+        dataDir: paths.dataDir,
+        listen: options.router.listen,
+        table: (g) => currentTable(store, fleet, deployer.splits, g),
+        log: (l) => console.log(l),
+        onDemand: (e) => void autoscaler?.demand(e.routeId),
+      });
       const { adopted, pid } = await router.start();
       console.log(`${adopted ? 'adopted the running router' : 'started the router'} (pid ${pid}) on ${options.router.listen.host}:${options.router.listen.port}`);
     }
@@ -67,8 +81,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (recovered.adopted || recovered.restarted) {
       console.log(`re-adopted ${recovered.adopted} running instances, restarted ${recovered.restarted} that had died`);
     }
-    // The autoscaler reads the router's figures: it runs when the router does.
-    if (router) autoscaler = wireAutoscaler({ store, fleet: runtime.fleet, operations: runtime.operations, router, now });
+    // Rollouts the previous daemon left half-way: traffic is already on the live release
+    // (splits live in memory only); roll them back, or finish a first one, in the background.
+    const { fleet: recoveredFleet, lockHost } = runtime;
+    const rollouts = recoverRollouts({ store, fleet: recoveredFleet, host: lockHost, log: (l) => console.log(l) }).catch((e) => console.log(`recovery failed: ${(e as Error).message}`));
+    runtime.reaper.start(DEFAULT_WARM_REAPER_INTERVAL_MS);
+    // The autoscaler reads the router's figures: it runs when the router does. A rollout
+    // freezes it (the deployer's hook): it keeps deciding, and acts once the rollout ends.
+    if (router) autoscaler = wireAutoscaler({ store, fleet: runtime.fleet, operations: runtime.operations, router, now, freeze: runtime.deployer });
     autoscaler?.start();
     const target = options.target ?? runtime.target;
     const applier = new Applier(store, target, { pid: process.pid, hostname: hostname(), isAlive: processIsAlive, now });
@@ -85,12 +105,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         ...lockRoutes(store, now),
         ...runtimeRoutes({ store, fleet: runtime.fleet, operations: runtime.operations, logsDir: runtime.dirs.logs }),
         ...autoscaleRoutes(autoscaler),
+        ...deployRoutes(applier, runtime.deployer),
       ],
     });
     const info: DaemonInfo = { pid: process.pid, socket: server.socketPath, url: server.tcp?.url, version: VERSION, startedAt };
     writeFileSync(paths.daemonInfo, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
     let stopped: Promise<void> | undefined;
-    const { driver, fleet } = runtime;
+    const { driver, fleet, reaper } = runtime;
     return {
       socketPath: server.socketPath,
       url: server.tcp?.url,
@@ -99,6 +120,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         (stopped ??= (async () => {
           await server.stop();
           await autoscaler?.stop();
+          await reaper.stop();
+          await rollouts;
           // Instances and the router outlive the daemon: stop supervising them, never the processes.
           router?.detach();
           await driver.detach();
@@ -113,6 +136,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // keep running) and of the driver's timers, which would otherwise keep the process alive.
     await autoscaler?.stop();
     router?.detach();
+    await runtime?.reaper.stop();
     await runtime?.driver.detach();
     await rawStore.close();
     throw e;

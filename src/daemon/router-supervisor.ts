@@ -98,6 +98,17 @@ export class RouterSupervisor implements TrafficControl {
     for (const id of ids) this.drained.delete(id);
   }
 
+  /** The router's figures read now (a rollout judges on them), or undefined when it does not answer. */
+  async readFresh(): Promise<MetricsSnapshot | undefined> {
+    try {
+      this.latest = await this.client.metrics();
+      this.answeredAt = Date.now();
+      return this.latest;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Hands the listening sockets to a new router process, which drains the old one. */
   async restart(): Promise<{ pid: number }> {
     const { pid } = await this.client.restart();

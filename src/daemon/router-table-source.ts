@@ -1,5 +1,6 @@
 import { buildTable, type EnvTraffic } from '../deploy/route-table.js';
 import type { Fleet } from '../deploy/fleet.js';
+import type { TrafficSplits } from '../deploy/rollout/traffic-splits.js';
 import type { Table } from '../router/table.js';
 import type { Store } from '../state/store.js';
 import type { InstanceRecord } from '../state/types.js';
@@ -9,7 +10,7 @@ import type { InstanceRecord } from '../state/types.js';
  * with instances or a live release, its live release (or, before its first release goes
  * live, the newest one being deployed that has instances).
  */
-export async function currentTable(store: Store, fleet: Fleet, generation: number): Promise<Table> {
+export async function currentTable(store: Store, fleet: Fleet, splits: TrafficSplits, generation: number): Promise<Table> {
   const byEnv = new Map<string, InstanceRecord[]>();
   for (const i of await store.listInstances()) {
     const key = `${i.app}\0${i.env}`;
@@ -28,7 +29,7 @@ export async function currentTable(store: Store, fleet: Fleet, generation: numbe
     const releases = await store.listReleases(app, env, 50);
     const running = new Set(instances.map((i) => i.release));
     const primary = releases.find((r) => r.status === 'live') ?? releases.find((r) => r.status === 'deploying' && running.has(r.version));
-    if (primary) envs.push({ primary, instances });
+    if (primary) envs.push({ primary, instances, splits: splits.forEnv(app, env) });
   }
   return buildTable(envs, fleet.draining, generation);
 }

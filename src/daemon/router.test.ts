@@ -1,7 +1,7 @@
 import { processIsAlive } from '../runtime/proc-table.js';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, get } from 'node:http';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { runWharf } from '../cli/testing.js';
 import { ApiTransport } from '../client/transport.js';
 import { WharfClient } from '../client/wharf-client.js';
+import { freePort, killAll, load as loadThrough } from './testing/load.js';
 
 const SERVER = `
 const http = require('node:http');
@@ -25,46 +26,8 @@ function spec(greeting: string, healthy = true): string {
   return `app: routed\nenv: { GREETING: ${greeting}, HEALTHY: ${healthy ? 'yes' : 'no'} }\nservices:\n  web: { run: node server.cjs, routes: [{ path: / }], instances: 2, deploy: { timeout: 6s, drain_timeout: 5s } }\n`;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Keeps 8 keep-alive clients requesting through the router until stopped; counts every answer. */
-function load(port: number): { stop: () => Promise<{ ok: number; failed: number; bodies: Set<string>; errors: string[] }> } {
-  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-  let running = true;
-  let ok = 0;
-  let failed = 0;
-  const bodies = new Set<string>();
-  const errors: string[] = [];
-  const one = () =>
-    new Promise<void>((resolve) => {
-      get({ host: '127.0.0.1', port, path: '/', agent, headers: { host: 'web.production.routed.localhost' } }, (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => {
-          if (res.statusCode === 200) (ok++, bodies.add(body));
-          else (failed++, errors.push(`${res.statusCode} ${body.slice(0, 80)}`));
-          resolve();
-        });
-      }).on('error', (e) => (failed++, errors.push(e.message), resolve()));
-    });
-  const loops = Array.from({ length: 8 }, async () => {
-    while (running) await one();
-  });
-  return {
-    stop: async () => {
-      running = false;
-      await Promise.all(loops);
-      agent.destroy();
-      return { ok, failed, bodies, errors };
-    },
-  };
+function load(port: number) {
+  return loadThrough(port, 'web.production.routed.localhost');
 }
 
 describe('the router, run by the daemon', () => {
@@ -96,17 +59,7 @@ describe('the router, run by the daemon', () => {
     } catch {
       // never started
     }
-    for (const pid of [...pids, ...routerPids]) {
-      try {
-        if (pid) process.kill(-pid, 'SIGKILL');
-      } catch {
-        try {
-          if (pid) process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
-    }
+    killAll([...pids, ...routerPids]);
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -140,7 +93,7 @@ describe('the router, run by the daemon', () => {
     const result = await l.stop();
     writeFileSync(join(app, 'wharf.yaml'), spec('two'));
     assert.equal(apply.code, 1);
-    assert.match(apply.stderr, /error\[DEPLOY_FAILED\]: web: 2 new instances of v3 did not pass the health gate within 6s \(GET \/healthz\)/);
+    assert.match(apply.stderr, /error\[DEPLOY_FAILED\]: v3 was rolled back: web: 1 new instance of v3 did not pass the health gate within 6s \(GET \/healthz\)/);
     assert.deepEqual(result.errors, []);
     assert.deepEqual([...result.bodies], ['two'], 'only the running release served');
     const { releases } = await client.releases('routed', 'production');

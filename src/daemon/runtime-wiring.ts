@@ -10,6 +10,11 @@ import { randomInt } from 'node:crypto';
 import { canBind, DEFAULT_PORT_RANGE, defaultIdentity, PortPool, ProcessDriver, run, type Identity, type OneOffOptions, type OneOffSpec } from '../runtime/index.js';
 import type { Store } from '../state/store.js';
 import { LocalTarget } from '../targets/local/local-target.js';
+import { hostname } from 'node:os';
+import { Deployer } from '../deploy/rollout/deployer.js';
+import { WarmReaper } from '../deploy/rollout/warm-reaper.js';
+import type { MetricsSnapshot } from '../router/metrics.js';
+import { processIsAlive } from '../runtime/proc-table.js';
 
 /**
  * The data dir's layout for the local runtime. The dir itself is 0711: app processes (an
@@ -26,7 +31,18 @@ export function runtimeDirs(dataDir: string) {
 }
 
 /** The local runtime's components, wired: builds, releases, the fleet and its driver. */
-export function wireLocalRuntime(store: Store, dataDir: string, now: () => number, hooks: { onChange: () => void; traffic: () => TrafficControl | undefined }) {
+export interface RuntimeHooks {
+  /** Instances changed: the router's table should follow. */
+  onChange: () => void;
+  /** The router, when the daemon runs one. */
+  traffic: () => TrafficControl | undefined;
+  /** Pushes the router's table now and resolves once it serves it (at once without a router). */
+  pushTable: () => Promise<void>;
+  /** A fresh reading of the router's figures, or undefined. */
+  readMetrics: () => Promise<MetricsSnapshot | undefined>;
+}
+
+export function wireLocalRuntime(store: Store, dataDir: string, now: () => number, hooks: RuntimeHooks) {
   const dirs = runtimeDirs(dataDir);
   // Under root, everything of the app's own — build, instances, release and one-off
   // commands — runs as the unprivileged app user, never as the daemon.
@@ -47,9 +63,12 @@ export function wireLocalRuntime(store: Store, dataDir: string, now: () => numbe
   const driver = new ProcessDriver({ listener: fleet });
   fleet.attach(driver);
   const releaser = new Releaser({ store, builder, runOneOff, releasesDir: dirs.releases, now });
-  const target = new LocalTarget({ store, releaser, fleet, now });
+  const lockHost = { pid: process.pid, hostname: hostname(), isAlive: processIsAlive, now };
+  const deployer = new Deployer({ store, fleet, now, pushTable: hooks.pushTable, readMetrics: hooks.readMetrics, lockHost });
+  const target = new LocalTarget({ store, releaser, fleet, deployer, now });
   const operations = new Operations({ store, fleet, runOneOff, now });
-  return { builder, fleet, driver, releaser, target, operations, dirs };
+  const reaper = new WarmReaper({ store, fleet, now, log: (l) => console.log(l) });
+  return { builder, fleet, driver, releaser, deployer, reaper, target, operations, dirs, lockHost };
 }
 
 /**

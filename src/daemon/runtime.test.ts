@@ -161,11 +161,13 @@ describe('the local runtime, through the daemon', () => {
     const build = await wharf('apply', '--yes');
     assert.equal(build.code, 1);
     assert.match(build.stderr, /error\[BUILD_FAILED\]/);
+    // At the spec's count, so that the rollout has no extra old instance to remove first.
+    assert.equal((await wharf('scale', 'web=2')).code, 0);
     writeFileSync(join(app, 'wharf.yaml'), spec({ run: 'no-such-command --serve' }));
     const before = await instances();
     const start = await wharf('apply', '--yes');
     assert.equal(start.code, 1);
-    assert.match(start.stderr, /error\[DEPLOY_FAILED\]: web: \d of \d new instances of v\d did not start/);
+    assert.match(start.stderr, /error\[DEPLOY_FAILED\]: v\d was rolled back: web: \d of \d new instances? of v\d did not start/);
     const now = await instances();
     assert.deepEqual(now.map((i) => i.id).sort(), before.map((i) => i.id).sort(), 'the running instances were untouched');
     for (const i of web(now)) assert.match(await httpGet(i.port!), /^hello \d+$/);

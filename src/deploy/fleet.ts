@@ -7,6 +7,7 @@ import type { Store } from '../state/store.js';
 import type { InstanceRecord, ReleaseRecord } from '../state/types.js';
 import { releaseName, serviceOf } from './release-snapshot.js';
 import { passHealthGate } from './health-gate.js';
+import { DEFAULT_WORKER_LIVENESS_MS } from '../defaults.js';
 import type { TrafficControl } from './traffic.js';
 
 export interface FleetDeps {
@@ -53,13 +54,6 @@ export class Fleet implements InstanceListener {
     this.driver = driver;
   }
 
-  /** Runs `count` instances of `release` for the service, then stops every other one of it. */
-  async roll(app: string, env: string, service: string, release: ReleaseRecord, count: number): Promise<void> {
-    await this.scale(app, env, service, release, count);
-    const others = (await this.active(app, env, service)).filter((r) => r.release !== release.version);
-    await Promise.all(others.map((r) => this.stopOne(r.id)));
-  }
-
   /**
    * Brings the service's instances of `release` to `count`: new ones must start and, for a
    * web service, pass the health gate (startReady); extra ones are drained and stopped.
@@ -79,10 +73,11 @@ export class Fleet implements InstanceListener {
 
   /**
    * Starts `n` instances and waits until each runs (its port bound) and, for a web service,
-   * has passed the health gate. If any does not, all `n` are stopped again and it throws:
-   * the instances that were already running are never touched.
+   * has passed the health gate, or for a worker, has kept running through the liveness
+   * window. If any does not, all `n` are stopped again and it throws: the instances that
+   * were already running are never touched. Returns the new instances' ids.
    */
-  private async startReady(app: string, env: string, service: string, release: ReleaseRecord, n: number): Promise<void> {
+  async startReady(app: string, env: string, service: string, release: ReleaseRecord, n: number): Promise<string[]> {
     const spec = serviceOf(release, service)!.spec;
     const started = await Promise.all(Array.from({ length: n }, () => this.startOne(app, env, service, release)));
     const notRunning = started.filter((s) => s.state !== 'running' && s.state !== 'healthy');
@@ -93,11 +88,13 @@ export class Fleet implements InstanceListener {
       const verdicts = await Promise.all(started.map((s) => this.gate(s.id)));
       const failing = verdicts.filter((passed) => !passed).length;
       if (failing) problem = `${failing} new instance${failing === 1 ? '' : 's'} of ${releaseName(release.version)} did not pass the health gate within ${Math.round(spec.deploy.timeout / 1000)}s (GET ${spec.health.path})`;
+    } else if (n > 0) {
+      problem = await this.liveness(started.map((s) => s.id), release);
     }
     // The verdicts are recorded through the transition queue; the next table push (e.g. the
     // old instances' drain) must see the new ones healthy, or the route is briefly empty.
     await this.settled();
-    if (problem === undefined) return;
+    if (problem === undefined) return started.map((s) => s.id);
     await Promise.all(started.map((s) => this.stopOne(s.id)));
     throw new WharfError('DEPLOY_FAILED', `${service}: ${problem}`, {
       hint: `\`wharf logs -s ${service}\` and \`wharf events\` show why; the instances that were running still are`,
@@ -131,8 +128,25 @@ export class Fleet implements InstanceListener {
     return run;
   }
 
+  /**
+   * The liveness gate of workers, which have no health path: every new instance must still
+   * run, with no restart, at the end of the window. A release that crashes at boot fails it.
+   */
+  private async liveness(ids: string[], release: ReleaseRecord): Promise<string | undefined> {
+    await new Promise((r) => setTimeout(r, DEFAULT_WORKER_LIVENESS_MS));
+    const failing = ids.map((id) => this.driver?.inspect(id)).filter((s) => !s || s.state !== 'running' || s.restarts > 0);
+    if (!failing.length) return undefined;
+    const first = failing[0];
+    return `${failing.length} new instance${failing.length === 1 ? '' : 's'} of ${releaseName(release.version)} did not keep running for ${DEFAULT_WORKER_LIVENESS_MS / 1000}s (${first ? `${first.state}${first.reason ? `: ${first.reason}` : ''}, ${first.restarts} restarts` : 'gone'})`;
+  }
+
   async stopService(app: string, env: string, service: string): Promise<void> {
-    await Promise.all((await this.active(app, env, service)).map((r) => this.stopOne(r.id)));
+    await this.stopInstances((await this.active(app, env, service)).map((r) => r.id));
+  }
+
+  /** Drains (web) and stops these instances, in parallel, and forgets them. */
+  async stopInstances(ids: readonly string[]): Promise<void> {
+    await Promise.all(ids.map((id) => this.stopOne(id)));
   }
 
   /** Replaces each instance with a new one of the same release, one at a time. */
@@ -272,7 +286,8 @@ export class Fleet implements InstanceListener {
     await this.deps.store.putInstance({ ...r, state: status.state, reason: status.reason, pid: status.pid, pidStartTime: status.pidStartTime, restarts: status.restarts, updatedAt: this.deps.now() });
   }
 
-  private async active(app: string, env: string, service: string): Promise<InstanceRecord[]> {
+  /** The service's instances that are started and not yet told to stop, of every release. */
+  async active(app: string, env: string, service: string): Promise<InstanceRecord[]> {
     return (await this.deps.store.listInstances({ app, env, service })).filter((r) => ACTIVE.has(r.state));
   }
 

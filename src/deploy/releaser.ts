@@ -48,6 +48,7 @@ export class Releaser {
     if (latest && latest.status !== 'failed' && latest.status !== 'rolled-back' && isDeepStrictEqual(latest.spec, snapshot)) {
       return { release: latest, created: false };
     }
+    await this.runPipeline(snapshot, req.onOutput);
     const buildIds = [...new Set(Object.values(snapshot.builds).map((b) => b.id))];
     const release = await store.createRelease(
       { app: env.app, env: env.name, buildId: buildIds.join(','), configVersion: 0, spec: snapshot, description: `build ${buildIds.join(', ')}` },
@@ -82,20 +83,61 @@ export class Releaser {
     return builds;
   }
 
+  /**
+   * The spec's pipeline stages (check, then test) against the new build, before a release
+   * exists: a failing stage stops the deploy with nothing created and nothing changed.
+   */
+  private async runPipeline(snapshot: ReleaseSnapshot, onOutput?: (line: OutputLine) => void): Promise<void> {
+    const { store, now } = this.deps;
+    const env = snapshot.environment;
+    const build = Object.values(snapshot.builds)[0];
+    if (!build) return;
+    for (const stage of ['check', 'test'] as const) {
+      const command = env.pipeline[stage];
+      if (!command) continue;
+      const { status, tail, logFile } = await this.runLogged(`${env.app}.${env.name}.${stage}.${build.id}`, command, build.dir, env, `${stage}-${build.id}.log`, onOutput);
+      if (status === 0) {
+        await store.appendEvent({ time: now(), app: env.app, env: env.name, kind: 'pipeline.passed', message: `${stage} passed on build ${build.id}`, data: { stage, build: build.id } });
+        continue;
+      }
+      await store.appendEvent({ time: now(), app: env.app, env: env.name, kind: 'pipeline.failed', message: `${stage} failed on build ${build.id}: exit ${status}`, data: { stage, build: build.id, status, tail } });
+      throw new WharfError('PIPELINE_FAILED', `the ${stage} stage (\`${command}\`) exited with status ${status}; nothing was released\n    ${tail.join('\n    ')}`, {
+        hint: `the full output is in ${logFile}`,
+        details: { stage, status, tail },
+      });
+    }
+  }
+
   /** Runs the spec's `release` command in the first service's build; a failure fails the release. */
   private async runReleaseCommand(release: ReleaseRecord, snapshot: ReleaseSnapshot, onOutput?: (line: OutputLine) => void): Promise<void> {
-    const { store, now, releasesDir } = this.deps;
+    const { store, now } = this.deps;
     const env = snapshot.environment;
     const name = releaseName(release.version);
     const build = Object.values(snapshot.builds)[0]!;
-    const dir = join(releasesDir, env.app, env.name);
+    const { status, tail, logFile } = await this.runLogged(`${env.app}.${env.name}.release.${name}`, env.release!, build.dir, env, `${name}.log`, onOutput);
+    if (status === 0) {
+      await store.appendEvent({ time: now(), app: env.app, env: env.name, kind: 'release.command', message: `${name}: release command succeeded`, data: { release: release.version } });
+      return;
+    }
+    const reason = `release command exited with status ${status}`;
+    await store.setReleaseStatus(env.app, env.name, release.version, 'failed', reason, now());
+    await store.appendEvent({ time: now(), app: env.app, env: env.name, kind: 'release.failed', message: `${name} failed: ${reason}`, data: { release: release.version, status, tail } });
+    throw new WharfError('RELEASE_FAILED', `${name} was not deployed: its ${reason}\n    ${tail.join('\n    ')}`, {
+      hint: `the full output is in ${logFile}; fix the release command (\`${env.release}\`) and apply again`,
+      details: { release: release.version, status, tail },
+    });
+  }
+
+  /** A one-off in a build, its output kept in the releases dir and its last lines returned. */
+  private async runLogged(id: string, command: string, cwd: string, env: ReleaseSnapshot['environment'], file: string, onOutput?: (line: OutputLine) => void): Promise<{ status: number; tail: string[]; logFile: string }> {
+    const dir = join(this.deps.releasesDir, env.app, env.name);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const logFile = join(dir, `${name}.log`);
+    const logFile = join(dir, file);
     const log = createWriteStream(logFile, { mode: 0o600 });
     const tail: string[] = [];
     let partial = '';
     const status = await this.deps.runOneOff(
-      { id: `${env.app}.${env.name}.release.${name}`, command: env.release!, cwd: build.dir, vars: env.env },
+      { id, command, cwd, vars: env.env },
       {
         onOutput: (chunk, stream) => {
           log.write(chunk);
@@ -111,16 +153,6 @@ export class Releaser {
     );
     await new Promise((r) => log.end(r));
     if (partial) tail.push(partial);
-    if (status === 0) {
-      await store.appendEvent({ time: now(), app: env.app, env: env.name, kind: 'release.command', message: `${name}: release command succeeded`, data: { release: release.version } });
-      return;
-    }
-    const reason = `release command exited with status ${status}`;
-    await store.setReleaseStatus(env.app, env.name, release.version, 'failed', reason, now());
-    await store.appendEvent({ time: now(), app: env.app, env: env.name, kind: 'release.failed', message: `${name} failed: ${reason}`, data: { release: release.version, status, tail } });
-    throw new WharfError('RELEASE_FAILED', `${name} was not deployed: its ${reason}\n    ${tail.join('\n    ')}`, {
-      hint: `the full output is in ${logFile}; fix the release command (\`${env.release}\`) and apply again`,
-      details: { release: release.version, status, tail },
-    });
+    return { status, tail, logFile };
   }
 }

@@ -66,4 +66,22 @@ describe('the route table', () => {
     assert.deepEqual(buildTable([{ primary: one, instances: [] }], new Set(), 1).routes, []);
     assert.equal(buildTable([{ primary: one, instances: [instance('a', 1, 'healthy', 20000)] }], new Set(), 1).routes[0]!.hold, undefined);
   });
+
+  it('splits a service\'s traffic between the live release and the one a rollout is moving to', () => {
+    const instances = [instance('old', 1, 'healthy', 20000), instance('new', 2, 'healthy', 20001)];
+    const table = buildTable([{ primary: release(1, 'live'), instances, splits: new Map([['web', { release: 2, weight: 5 }]]) }], new Set(), 1);
+    assert.deepEqual(table.routes[0]!.groups.map((g) => [g.release, g.weight]), [['v2', 5], ['v1', 95]]);
+  });
+
+  it('keeps all traffic on the live release while the split\'s release has no healthy instance', () => {
+    const instances = [instance('old', 1, 'healthy', 20000), instance('new', 2, 'running', 20001)];
+    const table = buildTable([{ primary: release(1, 'live'), instances, splits: new Map([['web', { release: 2, weight: 50 }]]) }], new Set(), 1);
+    assert.deepEqual(table.routes[0]!.groups.map((g) => [g.release, g.weight]), [['v1', 100]]);
+  });
+
+  it('switches all traffic to the new set at a split of 100, keeping the old set warm at 0', () => {
+    const instances = [instance('old', 1, 'healthy', 20000), instance('new', 2, 'healthy', 20001)];
+    const table = buildTable([{ primary: release(1, 'live'), instances, splits: new Map([['web', { release: 2, weight: 100 }]]) }], new Set(), 1);
+    assert.deepEqual(table.routes[0]!.groups.map((g) => [g.release, g.weight, g.instances.length]), [['v2', 100, 1], ['v1', 0, 1]]);
+  });
 });

@@ -2,13 +2,17 @@ import { join } from 'node:path';
 import type { Certificate, ReleaseGroup, Route, Table } from '../router/table.js';
 import type { ResolvedService } from '../spec/resolve.js';
 import type { InstanceRecord, ReleaseRecord } from '../state/types.js';
+import { DEFAULT_CANARY_STICKY_COOKIE } from '../defaults.js';
 import { releaseName, snapshotOf } from './release-snapshot.js';
+import type { Split } from './rollout/traffic-splits.js';
 
 /** One environment's share of the table: the release whose spec routes, and its instances. */
 export interface EnvTraffic {
   /** The release that defines the routes and takes the traffic (the live one, or the first being deployed). */
   primary: ReleaseRecord;
   instances: readonly InstanceRecord[];
+  /** Rollouts under way: the share of each service's traffic a release other than the primary gets. */
+  splits?: ReadonlyMap<string, Split> | undefined;
 }
 
 /**
@@ -19,17 +23,18 @@ const SERVING: ReadonlySet<string> = new Set(['healthy']);
 
 /**
  * The router's table for every environment. Pure: the primary release's group takes the
- * traffic (weight 100); groups of other releases stay warm at weight 0, so rollback is a
- * change of weights; instances being stopped are marked draining.
+ * traffic (weight 100), or shares it with the release a rollout splits it with (a canary's
+ * 5 %); groups of other releases stay warm at weight 0, so rollback is a change of weights;
+ * instances being stopped are marked draining.
  */
 export function buildTable(envs: readonly EnvTraffic[], draining: ReadonlySet<string>, generation: number): Table {
   const routes: Route[] = [];
   const certificates: Certificate[] = [];
-  for (const { primary, instances } of envs) {
+  for (const { primary, instances, splits } of envs) {
     const snap = snapshotOf(primary);
     for (const svc of Object.values(snap.environment.services)) {
       if (svc.kind !== 'web') continue;
-      const groups = groupsOf(svc.name, primary, instances, draining);
+      const groups = groupsOf(svc.name, primary, instances, draining, splits?.get(svc.name));
       // A service that scales to zero keeps its routes with nothing behind them: the router
       // holds their requests and asks for an instance (router/hold-queue.ts).
       const holds = svc.autoscale?.min === 0;
@@ -52,6 +57,7 @@ export function buildTable(envs: readonly EnvTraffic[], draining: ReadonlySet<st
           },
           drainTimeoutMs: svc.deploy.drain_timeout,
           ...(holds ? { hold: {} } : {}),
+          ...(svc.deploy.strategy === 'canary' && svc.deploy.canary.sticky ? { sticky: { cookie: DEFAULT_CANARY_STICKY_COOKIE } } : {}),
           groups,
         });
       });
@@ -76,7 +82,7 @@ function routesOf(svc: ResolvedService): { hosts: string[]; path: string; httpsR
   return [...byKey.values()];
 }
 
-function groupsOf(service: string, primary: ReleaseRecord, instances: readonly InstanceRecord[], draining: ReadonlySet<string>): ReleaseGroup[] {
+function groupsOf(service: string, primary: ReleaseRecord, instances: readonly InstanceRecord[], draining: ReadonlySet<string>, split: Split | undefined): ReleaseGroup[] {
   const byRelease = new Map<number, ReleaseGroup>();
   for (const i of instances) {
     if (i.service !== service || !SERVING.has(i.state) || i.port === undefined) continue;
@@ -90,5 +96,12 @@ function groupsOf(service: string, primary: ReleaseRecord, instances: readonly I
   // still starting), the newest release that has keeps serving.
   const serving = groups.find(([v, g]) => v === primary.version && takesTraffic(g)) ?? groups.find(([, g]) => takesTraffic(g));
   if (serving) serving[1].weight = 100;
+  // A rollout's share goes to its release only while that release has instances to serve
+  // with; a group without any (all draining) never takes traffic from one that has.
+  const other = split && split.weight > 0 ? groups.find(([v, g]) => v === split.release && takesTraffic(g)) : undefined;
+  if (other && serving && other !== serving) {
+    other[1].weight = Math.min(100, split!.weight);
+    serving[1].weight = 100 - other[1].weight;
+  }
   return groups.map(([, g]) => g);
 }

@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { autoscaleStatus } from './autoscale-commands.js';
 import { daemon, daemonStatusCommand, daemonStop, routerRestart, routerStatus } from './daemon-commands.js';
+import { abort, deploy, promote, rollback } from './deploy-commands.js';
 import { lockRelease, lockShow } from './lock-commands.js';
 import { apply, plan } from './plan-commands.js';
 import { init, schema, validate } from './spec-commands.js';
@@ -11,5 +12,5 @@ import { version } from './version.js';
 
 /** Every command, in the order `wharf --help` lists them. */
 export const COMMANDS: readonly Command[] = [
-  up, init, validate, plan, apply, ps, logs, releases, scale, autoscaleStatus, restart, runCommand, events, audit, lockShow, lockRelease, schema, daemon, daemonStop, daemonStatusCommand, routerStatus, routerRestart, version,
+  up, init, validate, plan, apply, deploy, rollback, promote, abort, ps, logs, releases, scale, autoscaleStatus, restart, runCommand, events, audit, lockShow, lockRelease, schema, daemon, daemonStop, daemonStatusCommand, routerStatus, routerRestart, version,
 ];

@@ -6,6 +6,7 @@ import { followLogs, readLogs } from '../../runtime/index.js';
 import type { Store } from '../../state/store.js';
 import { sse, type Route } from '../http/index.js';
 import { optionalString, queryInt, requiredString } from './body.js';
+import { streamLines } from './ndjson.js';
 
 export interface RuntimeRouteDeps {
   store: Store;
@@ -78,19 +79,11 @@ export function runtimeRoutes({ store, fleet, operations, logsDir }: RuntimeRout
       // written with the first line, so a refusal before the process starts is a normal error.
       handler: async ({ params, body, caller, res, signal }) => {
         const command = requiredString(body, 'command');
-        const line = (value: unknown) => {
-          if (!res.headersSent) res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
-          res.write(`${JSON.stringify(value)}\n`);
-        };
-        const onOutput = (chunk: Buffer, stream: 'stdout' | 'stderr') => line({ stream, data: chunk.toString('base64') });
-        try {
-          const status = await operations.run(params['app']!, params['env']!, optionalString(body, 'service'), command, caller, { onOutput, signal });
-          line({ exit: status });
-        } catch (e) {
-          if (!res.headersSent) throw e;
-          line({ error: e instanceof WharfError ? e.toJSON() : { code: 'INTERNAL', message: 'the one-off process failed' } });
-        }
-        res.end();
+        await streamLines(
+          res,
+          (line) => operations.run(params['app']!, params['env']!, optionalString(body, 'service'), command, caller, { onOutput: (chunk, stream) => line({ stream, data: chunk.toString('base64') }), signal }),
+          (status) => ({ exit: status }),
+        );
       },
     },
   ];

@@ -2,6 +2,7 @@ import type { Target, TargetContext } from '../../apply/target.js';
 import type { Fleet } from '../../deploy/fleet.js';
 import type { Releaser } from '../../deploy/releaser.js';
 import { serviceOf, snapshotOf } from '../../deploy/release-snapshot.js';
+import type { Deployer } from '../../deploy/rollout/deployer.js';
 import { WharfError } from '../../errors.js';
 import type { ResourceChange } from '../../plan/types.js';
 import type { Store } from '../../state/store.js';
@@ -15,13 +16,16 @@ const SCALE_FIELDS: ReadonlySet<string> = new Set(['instances']);
 
 /**
  * The embedded target: apps run as supervised processes on this machine. A service's
- * change makes (or reuses) a release and rolls the service to it; a change of its count
- * alone scales the running release; a deleted service is stopped.
+ * change makes (or reuses) a release and rolls the environment out to it with each
+ * service's strategy (the deployer); a change of its count alone scales the running
+ * release; a deleted service is stopped.
  */
 export class LocalTarget implements Target {
   readonly name = 'local';
+  /** The release each apply rolled out, so a deploy that follows its own spec changes reports it. */
+  private readonly rolledOut = new WeakMap<TargetContext, number>();
 
-  constructor(private readonly deps: { store: Store; releaser: Releaser; fleet: Fleet; now: () => number }) {}
+  constructor(private readonly deps: { store: Store; releaser: Releaser; fleet: Fleet; deployer: Deployer; now: () => number }) {}
 
   async apply(change: ResourceChange, ctx: TargetContext): Promise<void> {
     switch (change.kind) {
@@ -36,8 +40,13 @@ export class LocalTarget implements Target {
     }
   }
 
+  async deploy(ctx: TargetContext): Promise<{ release: number; rolledOut: boolean }> {
+    const result = await this.release(ctx);
+    return { release: result.release, rolledOut: result.rolledOut || this.rolledOut.get(ctx) === result.release };
+  }
+
   private async applyService(change: ResourceChange, ctx: TargetContext): Promise<void> {
-    const { fleet, releaser } = this.deps;
+    const { fleet } = this.deps;
     if (change.op === 'delete') return fleet.stopService(ctx.app, ctx.env, change.name);
     if (!ctx.source) throw new WharfError('INTERNAL', `no app source to build ${change.address} from`);
     const live = await this.liveRelease(ctx.app, ctx.env);
@@ -45,45 +54,34 @@ export class LocalTarget implements Target {
     if (scaleOnly && live && serviceOf(live, change.name)) {
       return fleet.scale(ctx.app, ctx.env, change.name, live, ctx.source.environment.services[change.name]!.instances);
     }
-    const { release } = await releaser.ensure({ environment: ctx.source.environment, dir: ctx.source.dir, includeUncommitted: ctx.source.includeUncommitted });
-    // A release is the whole environment's (Heroku's model): every service moves to it, the
-    // changed one first. The later changes of the same apply find theirs already moved.
-    const services = [change.name, ...Object.keys(snapshotOf(release).environment.services).filter((s) => s !== change.name)];
-    for (const service of services) {
-      try {
-        await fleet.roll(ctx.app, ctx.env, service, release, snapshotOf(release).environment.services[service]!.instances);
-      } catch (e) {
-        if (release.status !== 'live') await this.fail(release, service, e);
-        throw e;
+    // A release is the whole environment's (Heroku's model): every service moves to it. The
+    // later changes of the same apply find the release live and only converge the counts.
+    await this.release(ctx);
+  }
+
+  /** Makes (or finds) the release of the source as it is, and rolls it out unless it is live. */
+  private async release(ctx: TargetContext): Promise<{ release: number; rolledOut: boolean }> {
+    const { releaser, deployer, fleet } = this.deps;
+    if (!ctx.source) throw new WharfError('INTERNAL', `no app source to release ${ctx.app}/${ctx.env} from`);
+    const { release } = await releaser.ensure({
+      environment: ctx.source.environment,
+      dir: ctx.source.dir,
+      includeUncommitted: ctx.source.includeUncommitted,
+      onOutput: ctx.onProgress,
+    });
+    if (release.status === 'live') {
+      // The same source and spec as what runs: bring back what is missing, start nothing new.
+      for (const [service, spec] of Object.entries(snapshotOf(release).environment.services)) {
+        if (!spec.autoscale) await fleet.scale(ctx.app, ctx.env, service, release, spec.instances);
       }
+      return { release: release.version, rolledOut: false };
     }
-    await this.promoteIfRolledOut(release, live);
+    await deployer.rollOut(release, { by: ctx.by ?? { actor: 'wharf', client: 'daemon' }, strategy: ctx.strategy, onProgress: ctx.onProgress });
+    this.rolledOut.set(ctx, release.version);
+    return { release: release.version, rolledOut: true };
   }
 
-  /** A release that could not roll out is failed, so the next apply makes a fresh one. */
-  private async fail(release: ReleaseRecord, service: string, e: unknown): Promise<void> {
-    const { store, now } = this.deps;
-    const reason = `${service}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
-    await store.setReleaseStatus(release.app, release.env, release.version, 'failed', reason, now());
-    await store.appendEvent({ time: now(), app: release.app, env: release.env, service, kind: 'release.failed', message: `v${release.version} failed: ${reason}`, data: { release: release.version } });
-  }
-
-  /** The release traffic is on: the newest live one. */
   private async liveRelease(app: string, env: string): Promise<ReleaseRecord | undefined> {
     return (await this.deps.store.listReleases(app, env, 20)).find((r) => r.status === 'live');
-  }
-
-  /** A release is live once every service it runs has moved to it; the one before is superseded. */
-  private async promoteIfRolledOut(release: ReleaseRecord, previous: ReleaseRecord | undefined): Promise<void> {
-    const { store, fleet } = this.deps;
-    if (release.status === 'live') return;
-    const instances = await fleet.list({ app: release.app, env: release.env });
-    const services = Object.keys(snapshotOf(release).environment.services);
-    const rolled = services.every((s) => instances.filter((i) => i.service === s).every((i) => i.release === release.version));
-    if (!rolled) return;
-    const now = this.deps.now();
-    await store.setReleaseStatus(release.app, release.env, release.version, 'live', undefined, now);
-    if (previous && previous.version !== release.version) await store.setReleaseStatus(release.app, release.env, previous.version, 'superseded', undefined, now);
-    await store.appendEvent({ time: now, app: release.app, env: release.env, kind: 'release.live', message: `v${release.version} is live`, data: { release: release.version } });
   }
 }

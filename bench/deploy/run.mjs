@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+// Deploy benchmark (issue 5): keeps a steady paced load (half of the example app's measured
+// capacity through the router) on examples/hello while deploying in a row: rolling,
+// blue-green, canary, a release that crashes at boot, one that never passes health, one
+// that answers 500 to 30 % of requests (canary), and rollbacks, warm and cold. Per case:
+// failed requests, time from `wharf deploy` to 100 % of answers from the new release,
+// time to abort the bad canary, rollback times, and p99 during the case against steady state.
+//
+//   npm run build && node bench/deploy/run.mjs [--dist dist] [--out bench/deploy/RESULTS.md]
+//
+// Everything runs in a temp dir with a free port; everything started is stopped by pid.
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { copyHello, setGreeting } from '../runtime/fixtures.mjs';
+import { ms, table } from '../runtime/stats.mjs';
+import { Wharf } from '../runtime/wharf.mjs';
+import { capacity, p99, PacedLoad } from './load.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const { values: opt } = parseArgs({ options: { dist: { type: 'string', default: 'dist' }, out: { type: 'string', default: path.join(here, 'RESULTS.md') } } });
+const dist = path.resolve(root, opt.dist);
+const log = (line) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+const sleep = (n) => new Promise((r) => setTimeout(r, n));
+
+async function freePort() {
+  const s = net.createServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wharf-bench-deploy-'));
+fs.chmodSync(work, 0o711);
+const appDir = path.join(work, 'hello');
+const spec = copyHello(root, appDir);
+const server = path.join(appDir, 'server.js');
+const goodServer = fs.readFileSync(server, 'utf8');
+const port = await freePort();
+const wharf = new Wharf({ dist, dataDir: path.join(work, 'data'), http: `127.0.0.1:${port}` });
+const host = 'web.production.hello.localhost';
+
+/** The example app with a bug put in: what a bad release looks like. */
+const BUGS = {
+  good: goodServer,
+  crash: `process.exit(1); // the bug: it dies at boot\n${goodServer}`,
+  unhealthy: goodServer.replace("if (req.url === '/healthz') {", "if (req.url === '/healthz') {\n    res.writeHead(500); res.end(); return;"),
+  errors: goodServer.replace('  requests++;\n', "  requests++;\n  if (req.url !== '/healthz' && requests % 10 < 3) { res.writeHead(500); res.end('boom'); return; }\n"),
+};
+
+/** Sets the strategy of the web service in the copy's wharf.yaml (a canary ladder the bench can wait for). */
+function setStrategy(strategy) {
+  const file = path.join(appDir, 'wharf.yaml');
+  const yaml = fs.readFileSync(file, 'utf8').replace(/    deploy:\n(      .*\n)+/, `    deploy:\n      strategy: ${strategy}\n      timeout: 15s\n      canary: { steps: [10, 50, 100], hold: 10s }\n`);
+  fs.writeFileSync(file, yaml);
+}
+
+let load;
+const rows = [];
+try {
+  setStrategy('rolling');
+  setGreeting(appDir, 'r0');
+  log(`wharf up (data dir ${wharf.dataDir})`);
+  await wharf.up(appDir);
+  await wharf.waitReady(spec);
+  const cap = await capacity({ port, host });
+  const rate = Math.max(20, Math.round(cap / 2));
+  log(`capacity ${Math.round(cap)} req/s through the router; steady load ${rate} req/s`);
+  load = new PacedLoad({ port, host, rate });
+  load.start();
+  await sleep(5000);
+  const steadyEnd = Date.now();
+  const steady = load.between(steadyEnd - 5000, steadyEnd);
+  const steadyP99 = p99(steady);
+  log(`steady state: ${steady.length} requests, p99 ${ms(steadyP99)}`);
+
+  const cases = [
+    { name: 'rolling', strategy: 'rolling', greeting: 'r1', bug: 'good', expect: 'ok' },
+    { name: 'blue-green', strategy: 'blue-green', greeting: 'r2', bug: 'good', expect: 'ok' },
+    { name: 'canary (10 → 50 → 100 %, 10 s holds)', strategy: 'canary', greeting: 'r3', bug: 'good', expect: 'ok' },
+    { name: 'crashes at boot (rolling)', strategy: 'rolling', greeting: 'r4', bug: 'crash', expect: 'fail' },
+    { name: 'never passes health (blue-green)', strategy: 'blue-green', greeting: 'r5', bug: 'unhealthy', expect: 'fail' },
+    { name: '500 on 30 % (canary)', strategy: 'canary', greeting: 'r6', bug: 'errors', expect: 'fail' },
+    { name: 'rollback, warm', rollback: [], expect: 'ok' },
+    { name: 'rollback, cold (v1)', rollback: ['v1'], expect: 'ok' },
+  ];
+  let previous = 'r0';
+  for (const c of cases) {
+    await sleep(2000);
+    const t0 = Date.now();
+    let outcome;
+    let detail = '';
+    if (c.rollback) {
+      const out = await wharf.cli(['rollback', '-C', appDir, ...c.rollback]).then(
+        (o) => ({ ok: true, o }),
+        (e) => ({ ok: false, o: e.message }),
+      );
+      outcome = out.ok ? 'ok' : 'fail';
+      const said = out.o.match(/Rolled back \S+ from (v\d+) to (v\d+) \((warm|cold); traffic switched in (\d+) ms\)/);
+      detail = said ? `${said[1]} → ${said[2]} (${said[3]}), table switch ${said[4]} ms` : out.o.split('\n')[0];
+    } else {
+      fs.writeFileSync(server, BUGS[c.bug]);
+      setStrategy(c.strategy);
+      setGreeting(appDir, c.greeting);
+      const out = await wharf.cli(['deploy', '-C', appDir]).then(
+        (o) => ({ ok: true, o }),
+        (e) => ({ ok: false, o: e.message }),
+      );
+      outcome = out.ok ? 'ok' : 'fail';
+      detail = out.ok ? '' : (out.o.match(/error\[[A-Z_]+\]: [^\n]*/)?.[0] ?? '').slice(0, 140);
+      fs.writeFileSync(server, BUGS.good);
+    }
+    const t1 = Date.now();
+    await sleep(1500);
+    const during = load.between(t0, t1 + 1000);
+    const failed = during.filter((s) => s.status !== 200);
+    // The release serving each answer, from the greeting it starts with.
+    const served = (s) => s.body.split(' (pid')[0];
+    const newName = c.rollback ? undefined : c.greeting;
+    const lastOld = during.filter((s) => s.status === 200 && served(s) !== (newName ?? '')).at(-1);
+    const fromNew = during.filter((s) => s.status === 200 && served(s) === newName);
+    let toNew;
+    if (c.expect === 'ok' && !c.rollback) toNew = lastOld ? lastOld.t - t0 : fromNew[0] ? fromNew[0].t - t0 : undefined;
+    let rollbackMs;
+    if (c.rollback) {
+      // From the command to the last answer of the release rolled back from.
+      const target = during.filter((s) => s.status === 200);
+      const servedBefore = served(target[0] ?? { body: '' });
+      const lastFrom = target.filter((s) => served(s) === servedBefore).at(-1);
+      rollbackMs = lastFrom ? lastFrom.t - t0 : undefined;
+    }
+    let abortMs;
+    if (c.bug === 'errors') {
+      const bad = during.filter((s) => s.status === 500 || served(s) === c.greeting);
+      abortMs = bad.length ? bad.at(-1).t - bad[0].t : undefined;
+    }
+    const row = {
+      name: c.name,
+      outcome: outcome === c.expect ? outcome : `${outcome} (expected ${c.expect})`,
+      requests: during.length,
+      failed: failed.length,
+      toNew,
+      abortMs,
+      rollbackMs,
+      p99: p99(during),
+      detail,
+    };
+    log(`${c.name}: ${JSON.stringify(row)}`);
+    rows.push(row);
+    if (outcome === 'ok' && !c.rollback) previous = c.greeting;
+  }
+  void previous;
+  await load.stop();
+  const now = new Date().toISOString();
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const md = [
+    '# Deploy benchmark (issue 5)',
+    '',
+    `Command: \`node bench/deploy/run.mjs\` · ${now} · ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version} · shared machine`,
+    '',
+    `Steady load: ${rate} req/s paced over 16 keep-alive connections (half of the ${Math.round(cap)} req/s measured through the router at the start), on examples/hello (web ×2, worker ×1). Steady-state p99: ${ms(steadyP99)}.`,
+    '',
+    table(
+      ['case', 'outcome', 'requests', 'failed', 'deploy → 100 % new', 'bad canary: first → last bad answer', 'rollback: command → last answer of the old', 'p99 (× steady)', 'what wharf said'],
+      rows.map((r) => [r.name, r.outcome, r.requests, r.failed, ms(r.toNew), ms(r.abortMs), ms(r.rollbackMs), r.p99 === undefined ? '–' : `${ms(r.p99)} (${(r.p99 / steadyP99).toFixed(2)}×)`, r.detail.replace(/\|/g, '\\|')]),
+    ),
+    '',
+  ].join('\n');
+  fs.writeFileSync(opt.out, md);
+  console.log(md);
+} finally {
+  await load?.stop();
+  await wharf.stopAll([{ app: 'hello', env: 'production' }]);
+  fs.rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,106 @@
+import { existsSync } from 'node:fs';
+import type { Actor } from '../../apply/applier.js';
+import { WharfError } from '../../errors.js';
+import type { ReleaseRecord } from '../../state/types.js';
+import { releaseName, snapshotOf } from '../release-snapshot.js';
+import type { DeployerDeps } from './deployer.js';
+import type { TrafficSplits } from './traffic-splits.js';
+import type { RolloutProgress } from './types.js';
+
+export interface RollbackRequest {
+  app: string;
+  env: string;
+  /** The release to return to; the newest one that was live before the current one when absent. */
+  to?: number | undefined;
+  by: Actor;
+  onProgress?: ((p: RolloutProgress) => void) | undefined;
+}
+
+export interface RollbackResult {
+  from: number;
+  to: number;
+  /** True when every web service of the target was still running (its warm window), so only the table changed; workers always start again. */
+  warm: boolean;
+  /** From the decision to the router serving the target's table. */
+  switchMs: number;
+}
+
+/**
+ * `wharf rollback`: traffic goes back to an earlier release. Within the warm window its
+ * instances still run at weight 0, so this is one table push; after it, the release starts
+ * again behind the health gate first (a cold rollback), and only then takes the traffic.
+ * The release rolled back from stops. The caller holds the environment's lock.
+ */
+export async function rollBack(deps: DeployerDeps, splits: TrafficSplits, req: RollbackRequest): Promise<RollbackResult> {
+  const { store, fleet, now } = deps;
+  const { app, env } = req;
+  const releases = await store.listReleases(app, env, 10_000);
+  const live = releases.find((r) => r.status === 'live');
+  if (!live) throw new WharfError('NOT_FOUND', `${app}/${env} has no live release to roll back from`, { hint: '`wharf releases` lists them' });
+  const target = pickTarget(releases, live, req.to, `${app}/${env}`);
+  for (const build of Object.values(snapshotOf(target).builds)) {
+    if (!existsSync(build.dir)) {
+      throw new WharfError('BUILD_GONE', `${releaseName(target.version)} cannot run again: its build ${build.id} was collected`, { hint: 'deploy that source again with `wharf deploy`; Wharf keeps the newest 5 builds' });
+    }
+  }
+  const progress = async (service: string | undefined, step: string, message: string, data?: unknown) => {
+    const p: RolloutProgress = { time: now(), app, env, service, step, message, data };
+    req.onProgress?.(p);
+    await store.appendEvent({ time: p.time, app, env, ...(service ? { service } : {}), kind: `rollback.${step}`, message: service ? `${service}: ${message}` : message, data: { from: live.version, to: target.version, ...(data === undefined ? {} : { data }) } });
+  };
+  const services = Object.values(snapshotOf(target).environment.services);
+  const web = services.filter((s) => s.kind === 'web');
+  const started: string[] = [];
+  let warm = true;
+  try {
+    for (const spec of web) {
+      const running = (await fleet.active(app, env, spec.name)).filter((i) => i.release === target.version);
+      if (running.some((i) => i.state === 'healthy')) continue;
+      warm = false;
+      const missing = Math.max(0, spec.instances - running.length);
+      await progress(spec.name, 'starting', `${releaseName(target.version)} is not warm: starting ${missing} instance${missing === 1 ? '' : 's'} behind the health gate`);
+      splits.set(app, env, spec.name, { release: target.version, weight: 0 });
+      started.push(...(await fleet.startReady(app, env, spec.name, target, missing)));
+    }
+  } catch (e) {
+    splits.clear(app, env);
+    await fleet.stopInstances(started);
+    await deps.pushTable();
+    throw new WharfError('DEPLOY_FAILED', `rollback to ${releaseName(target.version)} failed, ${releaseName(live.version)} is still live: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  const switching = now();
+  await store.setReleaseStatus(app, env, target.version, 'live', undefined, switching);
+  await store.setReleaseStatus(app, env, live.version, 'rolled-back', `rolled back to ${releaseName(target.version)} by ${req.by.actor}`, switching);
+  splits.clear(app, env);
+  await deps.pushTable();
+  const switchMs = now() - switching;
+  await progress(undefined, 'switched', `traffic is on ${releaseName(target.version)} (${warm ? 'warm' : 'cold'}), switched in ${switchMs} ms`, { warm, switchMs });
+  // Traffic first; then what the target runs is made whole (its workers start again, behind
+  // the liveness gate) and the release rolled back from stops.
+  for (const spec of services) {
+    if (spec.autoscale) continue;
+    await fleet.scale(app, env, spec.name, target, spec.instances).catch((e: unknown) => progress(spec.name, 'restore-failed', `${releaseName(target.version)} could not be brought to ${spec.instances} instances: ${(e as Error).message}`));
+  }
+  const leaving = (await fleet.list({ app, env })).filter((i) => i.release === live.version);
+  await fleet.stopInstances(leaving.map((i) => i.id));
+  await progress(undefined, 'finished', `${releaseName(live.version)} stopped; ${releaseName(target.version)} is live`);
+  return { from: live.version, to: target.version, warm, switchMs };
+}
+
+function pickTarget(releases: ReleaseRecord[], live: ReleaseRecord, to: number | undefined, where: string): ReleaseRecord {
+  if (to === undefined) {
+    const previous = releases.find((r) => r.version < live.version && r.status === 'superseded');
+    if (!previous) throw new WharfError('NOT_FOUND', `${where} has no earlier release that was live to roll back to`, { hint: '`wharf releases` lists them; `wharf rollback vN` picks one' });
+    return previous;
+  }
+  const target = releases.find((r) => r.version === to);
+  if (!target) {
+    const newest = releases[0]?.version ?? 0;
+    throw new WharfError('NOT_FOUND', `${releaseName(to)} of ${where} does not exist`, { hint: `its releases are v1 … v${newest}; \`wharf releases\` lists them` });
+  }
+  if (target.version === live.version) throw new WharfError('CONFLICT', `${releaseName(to)} is already live in ${where}`);
+  if (target.status !== 'superseded' && target.status !== 'rolled-back') {
+    throw new WharfError('CONFLICT', `${releaseName(to)} of ${where} never went live (${target.status}${target.reason ? `: ${target.reason}` : ''})`, { hint: 'roll back to a release that was live; `wharf releases` shows their status' });
+  }
+  return target;
+}
