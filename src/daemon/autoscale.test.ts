@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, get } from 'node:http';
-import { createServer } from 'node:net';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runWharf } from '../cli/testing.js';
 import { ApiTransport } from '../client/transport.js';
 import { WharfClient } from '../client/wharf-client.js';
+import { freePort, killAll, load } from './testing/load.js';
 
 /** Every request takes 200 ms: in flight per instance is then a direct reading of the load. */
 const SERVER = `
@@ -25,45 +25,14 @@ function spec(app: string, autoscale: string): string {
   return `app: ${app}\nenv: { NAME: ${app} }\nservices:\n  web: { run: node server.cjs, routes: [{ path: / }], instances: 1, deploy: { timeout: 10s, drain_timeout: 5s }, autoscale: ${autoscale} }\n`;
 }
 
-function freePort(): Promise<number> {
+function fetchOnce(port: number, host: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function fetchOnce(port: number, host: string, agent: Agent | false = false): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    get({ host: '127.0.0.1', port, path: '/', agent, headers: { host } }, (res) => {
+    get({ host: '127.0.0.1', port, path: '/', agent: false, headers: { host } }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     }).on('error', (e) => resolve({ status: 0, body: e.message }));
   });
-}
-
-/** `loops` keep-alive clients requesting back to back until stopped; every answer is counted. */
-function load(port: number, host: string, loops: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets: loops });
-  let running = true;
-  const tally = { ok: 0, failed: [] as string[] };
-  const all = Array.from({ length: loops }, async () => {
-    while (running) {
-      const r = await fetchOnce(port, host, agent);
-      if (r.status === 200) tally.ok++;
-      else tally.failed.push(`${r.status} ${r.body.slice(0, 60)}`);
-    }
-  });
-  return {
-    stop: async () => {
-      running = false;
-      await Promise.all(all);
-      agent.destroy();
-      return tally;
-    },
-  };
 }
 
 async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
@@ -118,17 +87,7 @@ describe('the autoscaler, run by the daemon with the router, under real load', (
     } catch {
       // never started
     }
-    for (const pid of pids.filter((p) => p > 0)) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
-    }
+    killAll(pids);
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -136,7 +95,7 @@ describe('the autoscaler, run by the daemon with the router, under real load', (
     const l = load(port, 'web.production.busy.localhost', 12);
     await until('3 healthy instances of busy', async () => ((await healthy('busy')) === 3 ? true : undefined), 60_000);
     const tally = await l.stop();
-    assert.deepEqual(tally.failed, [], `${tally.failed.length} of ${tally.ok + tally.failed.length} requests failed`);
+    assert.deepEqual(tally.errors, [], `${tally.failed} of ${tally.ok + tally.failed} requests failed`);
     const { events } = await client.events({ app: 'busy', env: 'production' });
     const scaled = events.filter((e) => e.kind === 'autoscale.scaled');
     assert.ok(scaled.length >= 1);
