@@ -128,6 +128,12 @@ describe('the autoscaler, run by the daemon with the router, under real load', (
     assert.match(r.stderr, /autoscale\.min \/ max in wharf\.yaml/);
   });
 
+  it('leaves the spec\'s recorded count alone, so `wharf plan` shows no drift for the autoscaler\'s count', async () => {
+    assert.ok((await started('busy')) > 1, 'the autoscaler runs more instances than the spec\'s 1');
+    const plan = await wharf('busy', 'plan');
+    assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+  });
+
   it('scales an idle service to zero, then serves every one of a burst of requests held by the router while it starts', async () => {
     await until('sleepy at zero', async () => ((await started('sleepy')) === 0 ? true : undefined), 150_000);
     const { events } = await client.events({ app: 'sleepy', env: 'production' });
