@@ -59,6 +59,8 @@ export const DEFAULT_ROUTER_HOLD_TIMEOUT_MS = 30_000;
 export const DEFAULT_ROUTER_HOLD_QUEUE_SIZE = 1_000;
 /** Router figures older than this are a gap for the autoscaler (the router is not answering), not a reading. */
 export const DEFAULT_AUTOSCALE_STALE_FIGURES_MS = 3_000;
+/** How often the autoscaler looks for live releases with autoscaled services again (their counts and figures it reads every second). */
+export const DEFAULT_AUTOSCALE_RELEASES_REFRESH_MS = 5_000;
 /** Decisions the autoscaler keeps per service for `wharf autoscale status` (holds included). */
 export const DEFAULT_AUTOSCALE_STATUS_DECISIONS = 20;
 

@@ -17,7 +17,7 @@ const NO_FREEZE: RolloutFreeze = { frozen: () => false };
 export function wireAutoscaler(deps: { store: Store; fleet: Fleet; operations: Operations; router: RouterSupervisor; now: () => number; freeze?: RolloutFreeze }): AutoscaleController {
   const { store, fleet, operations, router, now } = deps;
   return new AutoscaleController({
-    sources: new DaemonAutoscaleSources(store, fleet, router),
+    sources: new DaemonAutoscaleSources(store, fleet, router, now),
     scaler: { scale: async (app, env, service, order) => void (await operations.autoscale(app, env, service, order)) },
     freeze: deps.freeze ?? NO_FREEZE,
     clock: { now },
