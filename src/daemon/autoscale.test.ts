@@ -22,7 +22,7 @@ process.on('SIGTERM', () => { server.close(() => process.exit(0)); server.closeI
 `;
 
 function spec(app: string, autoscale: string): string {
-  return `app: ${app}\nenv: { NAME: ${app} }\nservices:\n  web: { run: node server.cjs, routes: [{ path: / }], instances: 1, deploy: { timeout: 10s, drain_timeout: 5s }, autoscale: ${autoscale} }\n`;
+  return `app: ${app}\nenv: { NAME: ${app} }\nservices:\n  web: { run: node server.cjs, routes: [{ path: / }], instances: 1, deploy: { timeout: 30s, drain_timeout: 5s }, autoscale: ${autoscale} }\n`;
 }
 
 function fetchOnce(port: number, host: string): Promise<{ status: number; body: string }> {
