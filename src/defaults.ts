@@ -47,6 +47,22 @@ export const DEFAULT_CANARY_STICKY_COOKIE = 'wharf_release';
 export const DEFAULT_AUTOSCALE_SCALE_DOWN_WINDOW_MS = 300_000;
 export const DEFAULT_AUTOSCALE_PANIC_THRESHOLD = 2;
 export const DEFAULT_AUTOSCALE_TOLERANCE = 0.1;
+/**
+ * A `min: 0` service stops after this long without a request (every target asking for
+ * zero). The same five minutes as any scale-down: an app that idles for less keeps its
+ * instance warm, and the next request pays no boot time.
+ */
+export const DEFAULT_AUTOSCALE_IDLE_WINDOW_MS = 300_000;
+/** Longest the router holds a request for a service at zero while its first instance starts (issue 6: at most 30 s). */
+export const DEFAULT_ROUTER_HOLD_TIMEOUT_MS = 30_000;
+/** Requests the router holds per route while its service scales from zero; beyond that it answers 503 with Retry-After. */
+export const DEFAULT_ROUTER_HOLD_QUEUE_SIZE = 1_000;
+/** Router figures older than this are a gap for the autoscaler (the router is not answering), not a reading. */
+export const DEFAULT_AUTOSCALE_STALE_FIGURES_MS = 3_000;
+/** How often the autoscaler looks for live releases with autoscaled services again (their counts and figures it reads every second). */
+export const DEFAULT_AUTOSCALE_RELEASES_REFRESH_MS = 5_000;
+/** Decisions the autoscaler keeps per service for `wharf autoscale status` (holds included). */
+export const DEFAULT_AUTOSCALE_STATUS_DECISIONS = 20;
 
 // Instances.
 export const DEFAULT_INSTANCES = 1;

@@ -32,6 +32,12 @@ export interface PolicyState {
   panic: PanicState | null;
   /** The last decision that removed instances; the scale-down rate counts from here. */
   lastScaleDownAt: number | null;
+  /**
+   * Since when every decision found the service idle (complete figures, every target asking
+   * for zero instances); null when the last one did not. A `min: 0` service stops after
+   * its idle window.
+   */
+  idleSince: number | null;
 }
 
 /** The state before the first decision: no history, so no scale-down for a whole window. */
@@ -39,6 +45,7 @@ export const INITIAL_POLICY_STATE: PolicyState = Object.freeze({
   recommendations: Object.freeze([]),
   panic: null,
   lastScaleDownAt: null,
+  idleSince: null,
 });
 
 /**

@@ -20,7 +20,7 @@ function steady(instances: InstanceFigures[], seconds = 60): Sample[] {
 }
 
 /** History showing low recommendations over the whole window: scale-down is allowed by it. */
-const lowFor300s: PolicyState = { recommendations: [{ at: NOW - 300_000, count: 1 }], panic: null, lastScaleDownAt: null };
+const lowFor300s: PolicyState = { recommendations: [{ at: NOW - 300_000, count: 1 }], panic: null, lastScaleDownAt: null, idleSince: null };
 
 function input(overrides: Partial<PolicyInput> & Pick<PolicyInput, 'current' | 'window'>): PolicyInput {
   return { service: 'web', now: NOW, policy: rpmPolicy, state: INITIAL_POLICY_STATE, ...overrides };
@@ -169,13 +169,42 @@ describe('autoscaling policy: scaling down', () => {
     });
   }
 
-  it('scales an idle service with min 0 down to zero, and holds at zero', () => {
-    const idle = autoscaleSpec({ min: 0, max: 3, targets: { requests_per_minute_per_instance: 600 } });
-    const state: PolicyState = { ...lowFor300s, recommendations: [{ at: NOW - 300_000, count: 0 }] };
-    const d = decide(input({ policy: idle, current: 1, state, window: steady([at(0)]) }));
+  it('stops an idle service with min 0 after its idle window, and holds at zero', () => {
+    const idle = autoscaleSpec({ min: 0, max: 3, targets: { requests_per_minute_per_instance: 600 }, idle_window: 120_000 });
+    const state: PolicyState = { ...lowFor300s, recommendations: [{ at: NOW - 300_000, count: 0 }], idleSince: NOW - 120_000 };
+    const d = decide(input({ policy: idle, current: 2, state, window: steady([at(0), at(0)]) }));
     assert.equal(d.desired, 0);
+    assert.equal(d.reason, 'web 2 → 0: no load for 120 s (idle window 120 s)');
     const none = decide(input({ policy: idle, current: 0, now: NOW + 1_000, state: d.state, window: steady([]) }));
     assert.equal(none.desired, 0);
+  });
+  it('keeps the last instance of a min 0 service until the idle window has passed, whatever the scale-down window says', () => {
+    const idle = autoscaleSpec({ min: 0, max: 3, targets: { requests_per_minute_per_instance: 600 }, idle_window: 600_000, scale_down_window: 30_000 });
+    let state: PolicyState = INITIAL_POLICY_STATE;
+    const counts: number[] = [];
+    let current = 1;
+    for (let s = 0; s <= 600; s += 1) {
+      const d = decide(input({ policy: idle, now: NOW + s * 1_000, current, state, window: steady(Array.from({ length: current }, () => at(0))) }));
+      counts.push(d.desired);
+      state = d.state;
+      current = d.desired;
+    }
+    assert.deepEqual(counts.slice(0, 600), Array(600).fill(1));
+    assert.equal(counts[600], 0);
+  });
+  it('starts the idle window again on any load', () => {
+    const idle = autoscaleSpec({ min: 0, max: 3, targets: { requests_per_minute_per_instance: 600 }, idle_window: 60_000 });
+    const state: PolicyState = { ...lowFor300s, idleSince: NOW - 59_000 };
+    const busy = decide(input({ policy: idle, current: 1, state, window: [...steady([at(0)], 59), { instances: [at(6)] }] }));
+    assert.equal(busy.state.idleSince, null);
+    assert.equal(busy.desired, 1);
+  });
+  it('never stops the last instance of a service with min 0 on a low load that is not zero', () => {
+    const idle = autoscaleSpec({ min: 0, max: 3, targets: { requests_per_minute_per_instance: 600 } });
+    const d = decide(input({ policy: idle, current: 2, state: lowFor300s, window: steady([at(1), at(1)]) }));
+    assert.equal(d.desired, 1);
+    const again = decide(input({ policy: idle, current: 1, now: NOW + 60_000, state: d.state, window: steady([at(1)]) }));
+    assert.equal(again.desired, 1);
   });
 });
 

@@ -20,6 +20,10 @@
  *   missing figure holds the count), out of panic, when every recommendation over
  *   scale_down_window (300 s) was below the count (the highest of them is the floor: the
  *   HPA's stabilisation window), and by at most max(1, 10 %) of the count per minute.
+ *   The last instance is never removed this way: only the idle rule stops it.
+ * - Idle (min 0 only): after idle_window of decisions with complete figures in which every
+ *   target asked for zero instances, out of panic, the service stops in one step (its
+ *   instances serve nothing); the router then holds the next request while one starts.
  * - Gaps: a target without a figure in the latest sample (the router restarting) moves the
  *   count neither way; an older gap still allows a scale-up from the figures present.
  * - Always within [min, max]; the reason is a sentence with the deciding figures.
@@ -133,6 +137,9 @@ export function decide(input: PolicyInput): Decision {
   const remembered = complete ? recommended : Math.max(recommended, current);
   const recommendations = remember(state.recommendations, { at: now, count: remembered }, policy.scale_down_window);
   const figures: DecisionFigures = { targets: rows.map(publicFigures), recommended, panic: panic !== null, complete };
+  const idle = complete && panic === null && rows.length > 0 && recommended === 0;
+  const idleSince = idle ? (state.idleSince ?? now) : null;
+  const stopsIdle = policy.min === 0 && current > 0 && idleSince !== null;
 
   let to = current;
   let because: string;
@@ -148,6 +155,12 @@ export function decide(input: PolicyInput): Decision {
     because = `panic since ${seconds(now - panic.since)} ago; no scale-down until ${seconds(settings.panicHoldMs)} without a burst`;
   } else if (recommended >= current) {
     because = rows.length === 0 ? 'no targets set' : describe(rows, settings.tolerance);
+  } else if (stopsIdle && now - idleSince >= policy.idle_window) {
+    to = 0;
+    scaledDown = true;
+    because = `no load for ${seconds(now - idleSince)} (idle window ${seconds(policy.idle_window)})`;
+  } else if (stopsIdle && current === 1) {
+    because = `no load for ${seconds(now - idleSince)}; stops after the ${seconds(policy.idle_window)} idle window`;
   } else if (!coversWindow(recommendations, now, policy.scale_down_window) || highest(recommendations) >= current) {
     because = `${describe(rows, settings.tolerance)}; waiting out the ${seconds(policy.scale_down_window)} window`;
   } else if (state.lastScaleDownAt !== null && now - state.lastScaleDownAt < settings.scaleDownPeriodMs) {
@@ -155,7 +168,8 @@ export function decide(input: PolicyInput): Decision {
   } else {
     const step = Math.max(1, Math.floor(current * settings.scaleDownMaxRatio));
     const floor = highest(recommendations);
-    to = Math.max(floor, current - step);
+    // With min 0, only the idle rule stops the last instance (min ≥ 1 is the bounds' work).
+    to = Math.max(floor, current - step, policy.min === 0 ? 1 : 0);
     scaledDown = true;
     because = `${describe(rows, settings.tolerance)} for ${seconds(policy.scale_down_window)}`;
     if (to > floor) because += ` (at most ${step} fewer per ${seconds(settings.scaleDownPeriodMs)})`;
@@ -171,6 +185,7 @@ export function decide(input: PolicyInput): Decision {
       recommendations,
       panic,
       lastScaleDownAt: scaledDown && desired < current ? now : state.lastScaleDownAt,
+      idleSince,
     },
   };
 }

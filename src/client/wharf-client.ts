@@ -1,3 +1,4 @@
+import type { AutoscaleStatus } from '../autoscale/controller-status.js';
 import type { Plan } from '../plan/types.js';
 import type { AuditRecord, EnvironmentRecord, EventRecord, LockRecord, ResourceRecord, AppRecord } from '../state/types.js';
 import type { InstanceView } from '../deploy/fleet.js';
@@ -124,6 +125,11 @@ export class WharfClient {
 
   scale(app: string, env: string, counts: Record<string, number>): Promise<{ scaled: Record<string, { from: number; to: number }> }> {
     return this.transport.request('POST', `${envPath(app, env)}/scale`, { counts });
+  }
+
+  /** The autoscaler's view of the environment's autoscaled services (`wharf autoscale status`). */
+  autoscaleStatus(app: string, env: string): Promise<{ running: boolean; services: AutoscaleStatus[] }> {
+    return this.transport.request('GET', `${envPath(app, env)}/autoscale`);
   }
 
   restart(app: string, env: string, service?: string): Promise<{ restarted: number }> {

@@ -25,6 +25,9 @@ import { addonRoutes } from './routes/addon-routes.js';
 import { Keyring } from '../config/keyring.js';
 import { configVarsFrom, latestConfigValue } from '../config/config-vars.js';
 import { wireConfig } from './config-wiring.js';
+import type { AutoscaleController } from '../autoscale/controller.js';
+import { wireAutoscaler } from './autoscale-wiring.js';
+import { autoscaleRoutes } from './routes/autoscale-routes.js';
 
 export interface DaemonOptions {
   dataDir: string;
@@ -57,6 +60,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let runtime: ReturnType<typeof wireLocalRuntime> | undefined;
   let router: RouterSupervisor | undefined;
   let stopSupervising: (() => void) | undefined;
+  let autoscaler: AutoscaleController | undefined;
   try {
     // First: a missing or wrong master key stops the start before anything is written.
     const keyring = await Keyring.open(rawStore, paths.dataDir, process.env);
@@ -77,7 +81,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     if (options.router) {
       const { fleet, deployer } = runtime;
-      router = new RouterSupervisor({ dataDir: paths.dataDir, listen: options.router.listen, table: (g) => currentTable(store, fleet, deployer.splits, g), log: (l) => console.log(l) });
+      router = new RouterSupervisor({
+        dataDir: paths.dataDir,
+        listen: options.router.listen,
+        table: (g) => currentTable(store, fleet, deployer.splits, g),
+        log: (l) => console.log(l),
+        onDemand: (e) => void autoscaler?.demand(e.routeId),
+      });
       const { adopted, pid } = await router.start();
       console.log(`${adopted ? 'adopted the running router' : 'started the router'} (pid ${pid}) on ${options.router.listen.host}:${options.router.listen.port}`);
     }
@@ -95,6 +105,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const { fleet: recoveredFleet, lockHost } = runtime;
     const rollouts = recoverRollouts({ store, fleet: recoveredFleet, host: lockHost, log: (l) => console.log(l) }).catch((e) => console.log(`recovery failed: ${(e as Error).message}`));
     runtime.reaper.start(DEFAULT_WARM_REAPER_INTERVAL_MS);
+    // The autoscaler reads the router's figures: it runs when the router does. A rollout
+    // freezes it (the deployer's hook): it keeps deciding, and acts once the rollout ends.
+    if (router) autoscaler = wireAutoscaler({ store, fleet: runtime.fleet, operations: runtime.operations, router, now, freeze: runtime.deployer });
+    autoscaler?.start();
     const target = options.target ?? runtime.target;
     const applier = new Applier(store, target, { pid: process.pid, hostname: hostname(), isAlive: processIsAlive, now });
     const configs = wireConfig({
@@ -119,6 +133,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         ...timelineRoutes(store, hub),
         ...lockRoutes(store, now),
         ...runtimeRoutes({ store, fleet: runtime.fleet, operations: runtime.operations, logsDir: runtime.dirs.logs }),
+        ...autoscaleRoutes(autoscaler),
         ...deployRoutes(applier, runtime.deployer),
         ...addonRoutes({ store, manager: addons.manager, backups: addons.backups, now }),
       ],
@@ -136,6 +151,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         (stopped ??= (async () => {
           await server.stop();
           await configs.reaper.stop();
+          await autoscaler?.stop();
           await reaper.stop();
           await rollouts;
           // Instances, the router and the add-on servers outlive the daemon: stop supervising them, never the processes.
@@ -151,6 +167,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   } catch (e) {
     // A daemon that failed to start must exit: let go of the router and the instances (they
     // keep running) and of the driver's timers, which would otherwise keep the process alive.
+    await autoscaler?.stop();
     router?.detach();
     await runtime?.reaper.stop();
     stopSupervising?.();

@@ -7,6 +7,7 @@ import type { TrafficControl } from '../deploy/traffic.js';
 import { WharfError } from '../errors.js';
 import { RouterAdminClient } from '../router/admin-client.js';
 import type { DrainEvent } from '../router/drain.js';
+import type { DemandEvent } from '../router/hold-queue.js';
 import type { MetricsSnapshot } from '../router/metrics.js';
 import type { Table } from '../router/table.js';
 
@@ -19,6 +20,8 @@ export interface RouterSupervisorOptions {
   /** The table to serve now; called before each push. */
   table: (generation: number) => Promise<Table>;
   log?: (line: string) => void;
+  /** Told when the router holds requests for a service at zero (the autoscaler starts one). */
+  onDemand?: (e: DemandEvent) => void;
 }
 
 /** What `<dataDir>/router.json` records of the router Wharf runs. */
@@ -65,7 +68,7 @@ export class RouterSupervisor implements TrafficControl {
     this.generation = Math.max(this.generation, current.generation);
     this.info = { pid: current.pid, listen: this.options.listen, adminSocket: this.adminSocket };
     writeFileSync(join(this.options.dataDir, 'router.json'), `${JSON.stringify(this.info, null, 2)}\n`, { mode: 0o600 });
-    this.unsubscribe = await this.client.subscribe((e) => this.drained.set(e.instanceId, e));
+    await this.listen();
     this.watchdog = setInterval(() => void this.watch(), 2_000);
     this.watchdog.unref();
     this.metricsTimer = setInterval(() => void this.readMetrics(), 1_000);
@@ -110,9 +113,8 @@ export class RouterSupervisor implements TrafficControl {
   async restart(): Promise<{ pid: number }> {
     const { pid } = await this.client.restart();
     this.info = { ...this.info!, pid };
-    // Drain events come from the process that serves; listen to the new one.
-    this.unsubscribe?.();
-    this.unsubscribe = await this.client.subscribe((e) => this.drained.set(e.instanceId, e));
+    // Drain and demand events come from the process that serves; listen to the new one.
+    await this.listen();
     writeFileSync(join(this.options.dataDir, 'router.json'), `${JSON.stringify(this.info, null, 2)}\n`, { mode: 0o600 });
     return { pid };
   }
@@ -144,10 +146,18 @@ export class RouterSupervisor implements TrafficControl {
       const m = await this.client.metrics();
       this.info = { ...this.info!, pid: m.pid };
       this.generation = Math.max(this.generation, m.generation);
+      // Drain and demand events come from the process that serves: listen to the new one.
+      await this.listen();
       await this.push();
     } catch (e) {
       this.options.log?.(`router: could not start: ${(e as Error).message}`);
     }
+  }
+
+  /** Subscribes to the serving router's drain and demand events, in place of any earlier subscription. */
+  private async listen(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = await this.client.subscribe((e) => this.drained.set(e.instanceId, e), (e) => this.options.onDemand?.(e));
   }
 
   private async answers(): Promise<boolean> {

@@ -7,14 +7,21 @@ import type { InstanceRecord } from '../state/types.js';
 
 /**
  * The table the router should serve now, from what the store records: for each environment
- * with instances, its live release (or, before its first release goes live, the newest one
- * being deployed that has instances).
+ * with instances or a live release, its live release (or, before its first release goes
+ * live, the newest one being deployed that has instances).
  */
 export async function currentTable(store: Store, fleet: Fleet, splits: TrafficSplits, generation: number): Promise<Table> {
   const byEnv = new Map<string, InstanceRecord[]>();
   for (const i of await store.listInstances()) {
     const key = `${i.app}\0${i.env}`;
     byEnv.set(key, [...(byEnv.get(key) ?? []), i]);
+  }
+  // An environment whose services all scaled to zero has no instance, but its routes stay.
+  for (const app of await store.listApps()) {
+    for (const env of await store.listEnvironments(app.name)) {
+      const key = `${app.name}\0${env.name}`;
+      if (!byEnv.has(key) && (await store.listReleases(app.name, env.name, 20)).some((r) => r.status === 'live')) byEnv.set(key, []);
+    }
   }
   const envs: EnvTraffic[] = [];
   for (const [key, instances] of byEnv) {

@@ -9,6 +9,9 @@ import type { ReleaseRecord } from '../state/types.js';
 import type { Fleet } from './fleet.js';
 import { releaseName, serviceOf, snapshotOf, type ConfigVars } from './release-snapshot.js';
 
+/** Who the audit trail names for the autoscaler's scales. */
+export const AUTOSCALER: Actor = { actor: 'wharf', client: 'autoscaler' };
+
 export interface OperationsDeps {
   store: Store;
   fleet: Fleet;
@@ -38,6 +41,13 @@ export class Operations {
       for (const [service, count] of Object.entries(counts)) {
         if (!serviceOf(live, service)) throw new WharfError('NOT_FOUND', `${app}/${env} has no service ${service}`, { hint: `services: ${Object.keys(snapshotOf(live).environment.services).join(', ')}` });
         if (!Number.isInteger(count) || count < 0 || count > 1000) throw new WharfError('BAD_REQUEST', `${service}=${count}: expected a whole number from 0 to 1000`);
+        const autoscale = serviceOf(live, service)!.spec.autoscale;
+        if (autoscale) {
+          // Two owners of one count would undo each other every second: the autoscaler's wins, and says how to move it.
+          throw new WharfError('CONFLICT', `${service} is autoscaled (min ${autoscale.min}, max ${autoscale.max}): its count is the autoscaler's`, {
+            hint: `change services.${service}.autoscale.min / max in wharf.yaml and \`wharf apply\`; \`wharf autoscale status\` shows the figures behind its count`,
+          });
+        }
       }
       for (const [service, count] of Object.entries(counts)) {
         const from = (await fleet.list({ app, env, service })).filter((i) => i.release === live.version).length;
@@ -50,6 +60,35 @@ export class Operations {
         });
       }
       return changed;
+    });
+  }
+
+  /**
+   * The autoscaler's scale: the same lock, fleet.scale and audit entry as `scale` (actor
+   * `wharf`, client `autoscaler`), and an `autoscale.scaled` event carrying the decision.
+   * The recorded spec count is left alone: an autoscaled service's count is the
+   * autoscaler's, and `wharf plan` must not show it as a change.
+   */
+  async autoscale(app: string, env: string, service: string, order: { release: number; to: number; reason: string; figures: unknown; orderedAt: number }): Promise<{ service: string; from: number; to: number; reason: string }> {
+    return this.locked(app, env, AUTOSCALER, 'autoscale', async (live) => {
+      const { store, fleet, now } = this.deps;
+      // The decision was made on figures of one live release; a release that went live since
+      // (or a policy that changed) makes it stale: the autoscaler decides afresh.
+      const policy = serviceOf(live, service)?.spec.autoscale;
+      if (live.version !== order.release || !policy || order.to < policy.min || order.to > policy.max) {
+        throw new WharfError('CONFLICT', `${order.reason}: stale, ${app}/${env} now runs ${releaseName(live.version)}${policy ? ` with ${service} between ${policy.min} and ${policy.max}` : ` without autoscaling ${service}`}`);
+      }
+      const from = (await fleet.list({ app, env, service })).filter((i) => i.release === live.version && i.state !== 'draining' && i.state !== 'stopped').length;
+      try {
+        await fleet.scale(app, env, service, live, order.to);
+      } catch (e) {
+        const message = `${order.reason}: not done (${e instanceof Error ? e.message : String(e)})`;
+        await store.appendEvent({ time: now(), app, env, service, kind: 'autoscale.failed', message, data: { from, to: order.to, reason: order.reason, figures: order.figures, orderedAt: order.orderedAt } });
+        throw e;
+      }
+      const data = { from, to: order.to, reason: order.reason, figures: order.figures, orderedAt: order.orderedAt, doneAt: now() };
+      await store.appendEvent({ time: now(), app, env, service, kind: 'autoscale.scaled', message: order.reason, data });
+      return { service, from, to: order.to, reason: order.reason };
     });
   }
 

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileText } from '../spec/testing.js';
 import type { InstanceRecord, ReleaseRecord } from '../state/types.js';
+import { validateTable } from '../router/table.js';
 import { buildTable } from './route-table.js';
 
-function release(version: number, status: ReleaseRecord['status'], routes = '[{ path: / }, { host: shop.example.com }, { host: shop.example.com, path: /api }]'): ReleaseRecord {
-  const compiled = compileText(`app: shop\nservices:\n  web: { run: x, routes: ${routes}, deploy: { drain_timeout: 5s } }\n  worker: { run: y }\n`);
+function release(version: number, status: ReleaseRecord['status'], routes = '[{ path: / }, { host: shop.example.com }, { host: shop.example.com, path: /api }]', extra = ''): ReleaseRecord {
+  const compiled = compileText(`app: shop\nservices:\n  web: { run: x, routes: ${routes}, deploy: { drain_timeout: 5s }${extra} }\n  worker: { run: y }\n`);
   assert.ok(compiled.ok);
   const environment = compiled.app.environments.get('production')!;
   const builds = { web: { id: 'b', dir: '/builds/b' }, worker: { id: 'b', dir: '/builds/b' } };
@@ -48,6 +49,22 @@ describe('the route table', () => {
   it('leaves out a route with nothing to serve it, rather than sending a table the router refuses', () => {
     const table = buildTable([{ primary: release(1, 'deploying'), instances: [instance('a', 1, 'running', 20000)] }], new Set(), 1);
     assert.deepEqual(table.routes, []);
+  });
+
+  it('keeps the routes of a service that scales to zero, held, with nothing behind them, in a table the router accepts', () => {
+    const zero = release(1, 'live', '[{ path: / }]', ', autoscale: { min: 0, max: 3, targets: { inflight_per_instance: 5 } }');
+    const empty = buildTable([{ primary: zero, instances: [] }], new Set(), 1);
+    assert.deepEqual(empty.routes.map((r) => [r.id, r.hold, r.groups]), [['shop.production.web', {}, []]]);
+    assert.doesNotThrow(() => validateTable(empty));
+    const draining = buildTable([{ primary: zero, instances: [instance('a', 1, 'healthy', 20000)] }], new Set(['a']), 2);
+    assert.deepEqual(draining.routes[0]!.groups.map((g) => [g.weight, g.instances.map((i) => i.draining)]), [[0, [true]]]);
+    assert.doesNotThrow(() => validateTable(draining));
+  });
+
+  it('does not hold the routes of a service whose autoscale floor is above zero', () => {
+    const one = release(1, 'live', '[{ path: / }]', ', autoscale: { min: 1, max: 3, targets: { inflight_per_instance: 5 } }');
+    assert.deepEqual(buildTable([{ primary: one, instances: [] }], new Set(), 1).routes, []);
+    assert.equal(buildTable([{ primary: one, instances: [instance('a', 1, 'healthy', 20000)] }], new Set(), 1).routes[0]!.hold, undefined);
   });
 
   it('splits a service\'s traffic between the live release and the one a rollout is moving to', () => {

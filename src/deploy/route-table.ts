@@ -35,9 +35,12 @@ export function buildTable(envs: readonly EnvTraffic[], draining: ReadonlySet<st
     for (const svc of Object.values(snap.environment.services)) {
       if (svc.kind !== 'web') continue;
       const groups = groupsOf(svc.name, primary, instances, draining, splits?.get(svc.name));
-      // Nothing to route to yet (the first instances are starting): no route, rather than
-      // one the router would refuse, along with the rest of the table.
-      if (groups.length === 0) continue;
+      // A service that scales to zero keeps its routes with nothing behind them: the router
+      // holds their requests and asks for an instance (router/hold-queue.ts).
+      const holds = svc.autoscale?.min === 0;
+      // Otherwise nothing to route to yet (the first instances are starting): no route,
+      // rather than one the router would refuse, along with the rest of the table.
+      if (groups.length === 0 && !holds) continue;
       routesOf(svc).forEach((r, i) => {
         const base = `${primary.app}.${primary.env}.${svc.name}`;
         routes.push({
@@ -53,6 +56,7 @@ export function buildTable(envs: readonly EnvTraffic[], draining: ReadonlySet<st
             unhealthyThreshold: svc.health.unhealthy_threshold,
           },
           drainTimeoutMs: svc.deploy.drain_timeout,
+          ...(holds ? { hold: {} } : {}),
           ...(svc.deploy.strategy === 'canary' && svc.deploy.canary.sticky ? { sticky: { cookie: DEFAULT_CANARY_STICKY_COOKIE } } : {}),
           groups,
         });

@@ -10,6 +10,7 @@ import net from 'node:net';
 import { WharfError, type ErrorCode } from '../errors.js';
 import { lineReader, type AdminEvent, type AdminOp, type AdminResponse } from './admin-protocol.js';
 import type { DrainEvent } from './drain.js';
+import type { DemandEvent } from './hold-queue.js';
 import type { MetricsSnapshot } from './metrics.js';
 import type { Table } from './table.js';
 
@@ -67,7 +68,7 @@ export class RouterAdminClient {
    * function that stops the subscription. Events that happen while not subscribed are still
    * available from drainEvents().
    */
-  async subscribe(listener: (e: DrainEvent) => void): Promise<() => void> {
+  async subscribe(listener: (e: DrainEvent) => void, onDemand?: (e: DemandEvent) => void): Promise<() => void> {
     const s = await connect(this.socketPath);
     s.on('error', () => {});
     s.on(
@@ -75,7 +76,9 @@ export class RouterAdminClient {
       lineReader(
         (line) => {
           const msg = JSON.parse(line) as AdminEvent | AdminResponse;
-          if ('event' in msg && msg.event === 'drain') listener(msg.data);
+          if (!('event' in msg)) return;
+          if (msg.event === 'drain') listener(msg.data);
+          else if (msg.event === 'demand') onDemand?.(msg.data);
         },
         () => s.destroy(),
       ),

@@ -4,6 +4,7 @@
  * a `subscribe` connection then also receives `{ "event": … }` lines.
  */
 import type { DrainEvent } from './drain.js';
+import type { DemandEvent } from './hold-queue.js';
 import type { MetricsSnapshot } from './metrics.js';
 import type { Table } from './table.js';
 
@@ -17,6 +18,8 @@ export interface AdminOps {
   restart(): Promise<{ pid: number }>;
   /** Registers a drain listener; returns the function that removes it. */
   onDrain(listener: (e: DrainEvent) => void): () => void;
+  /** Registers a listener for demand on held routes; returns the function that removes it. */
+  onDemand(listener: (e: DemandEvent) => void): () => void;
 }
 
 export type AdminOp = 'pushTable' | 'getTable' | 'metrics' | 'drainEvents' | 'restart' | 'subscribe';
@@ -31,10 +34,7 @@ export type AdminResponse =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: { code: string; message: string; hint?: string; details?: unknown } };
 
-export interface AdminEvent {
-  event: 'drain';
-  data: DrainEvent;
-}
+export type AdminEvent = { event: 'drain'; data: DrainEvent } | { event: 'demand'; data: DemandEvent };
 
 /** A pushed table can be large (thousands of instances); anything beyond this is refused. */
 export const MAX_ADMIN_LINE_BYTES = 32 * 1024 * 1024;

@@ -60,7 +60,13 @@ export class AdminServer {
     s.on(
       'data',
       lineReader(
-        (line) => void this.handle(line, send, () => (unsubscribe ??= this.ops.onDrain((data) => send({ event: 'drain', data })))),
+        (line) =>
+          void this.handle(line, send, () => {
+            if (unsubscribe !== undefined) return;
+            const drains = this.ops.onDrain((data) => send({ event: 'drain', data }));
+            const demands = this.ops.onDemand((data) => send({ event: 'demand', data }));
+            unsubscribe = () => (drains(), demands());
+          }),
         () => {
           send({ id: 0, ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'admin request too large' } });
           s.destroy();
@@ -100,7 +106,7 @@ export class AdminServer {
         return this.ops.restart();
       case 'subscribe':
         subscribe();
-        return { subscribed: ['drain'] };
+        return { subscribed: ['drain', 'demand'] };
       default:
         throw asWharfError(new Error(`unknown admin op ${JSON.stringify(req.op)}`), 'BAD_REQUEST');
     }

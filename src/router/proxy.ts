@@ -18,6 +18,7 @@ import { Exchange } from './exchange.js';
 import type { FrontRequest, FrontResponse } from './front-message.js';
 import { cookieValue, requestIdOf } from './headers.js';
 import type { RouterCounters } from './metrics.js';
+import type { RouteRuntime } from './route-runtime.js';
 import type { RouterState } from './router-state.js';
 
 export interface ProxyOptions {
@@ -72,8 +73,23 @@ export class Proxy {
     const pick = route.pick(x.stickyRelease, exclude, this.random);
     if (pick !== undefined) return new Attempt(this, x, pick.instance, pick.group).start();
     if (previous !== undefined) return this.fail(x, previous.status, previous.error);
+    if (route.holding) return this.hold(x, route);
     if (!route.saturated()) return this.fail(x, 503, 'no-instance', RETRY_AFTER);
     void route.waitForSlot().then((ok) => (ok ? this.attempt(x, undefined, undefined) : this.fail(x, 503, 'queue-full', RETRY_AFTER)));
+  }
+
+  /** The service is at zero: the request waits for the table that brings an instance. */
+  private hold(x: Exchange, route: RouteRuntime): void {
+    void route.hold().then((next) => {
+      if (typeof next === 'string') return this.fail(x, 503, next, RETRY_AFTER);
+      if (next !== route) {
+        // The exchange moves to the route of the new table, and its in-flight count with it.
+        route.stats.inFlight--;
+        next.stats.inFlight++;
+        x.route = next;
+      }
+      this.attempt(x, undefined, undefined);
+    });
   }
 
   fail(x: Exchange, status: number, error: string, extra?: Record<string, string>): void {

@@ -7,6 +7,7 @@ import * as D from '../defaults.js';
 import { Backend } from './backend.js';
 import { choose, type GroupView } from './balancer.js';
 import { ejectionMs, mayEject } from './ejection.js';
+import { HoldQueue, type DemandEvent, type HoldRefusal } from './hold-queue.js';
 import { Stats } from './stats.js';
 import type { Route } from './table.js';
 
@@ -43,12 +44,20 @@ export class RouteRuntime {
   readonly limits: ResolvedLimits;
   readonly drainTimeoutMs: number;
   private readonly queue: Waiter[] = [];
+  /** Requests waiting for a first instance; only routes with a hold setting have one. */
+  private readonly held: HoldQueue<RouteRuntime> | undefined;
+  /**
+   * No instance serves and the route holds requests instead of answering 503; set by the
+   * router state once the table's instances are in (see seal()).
+   */
+  holding = false;
 
   constructor(
     readonly route: Route,
     readonly groups: GroupRuntime[],
     /** Carried over from the previous table's route of the same id: figures survive pushes. */
     readonly stats: Stats = new Stats(),
+    onDemand?: (e: DemandEvent) => void,
   ) {
     const l = route.limits ?? {};
     this.limits = {
@@ -59,6 +68,28 @@ export class RouteRuntime {
       responseTimeoutMs: l.responseTimeoutMs ?? D.DEFAULT_ROUTER_RESPONSE_TIMEOUT_MS,
     };
     this.drainTimeoutMs = route.drainTimeoutMs ?? D.DEFAULT_DRAIN_TIMEOUT_MS;
+    if (route.hold !== undefined) {
+      const settings = {
+        timeoutMs: route.hold.timeoutMs ?? D.DEFAULT_ROUTER_HOLD_TIMEOUT_MS,
+        queueSize: route.hold.queueSize ?? D.DEFAULT_ROUTER_HOLD_QUEUE_SIZE,
+      };
+      this.held = new HoldQueue(route.id, settings, onDemand);
+    }
+  }
+
+  /**
+   * Called once the table's instances are in: a held route with no serving instance holds
+   * new requests; one that has an instance again releases those it holds to itself.
+   */
+  seal(): void {
+    if (this.held === undefined) return;
+    this.holding = !this.groups.some((g) => g.weight > 0 && g.instances.some((b) => b.drain === 'serving'));
+    if (!this.holding) this.held.release(this);
+  }
+
+  /** Holds a request until an instance serves (resolves with the route that has it) or refuses it. */
+  hold(): Promise<RouteRuntime | HoldRefusal> {
+    return this.held === undefined ? Promise.resolve('hold-full') : this.held.hold();
   }
 
   get id(): string {
@@ -124,9 +155,15 @@ export class RouteRuntime {
   /** Takes over the waiters of the route this one replaces, so a table push loses no queued request. */
   adoptQueue(previous: RouteRuntime): void {
     this.queue.push(...previous.queue.splice(0));
+    if (previous.held !== undefined) {
+      // A route that stops holding (no hold setting any more) lets its held requests try it.
+      if (this.held !== undefined) this.held.adopt(previous.held);
+      else previous.held.release(this);
+    }
   }
 
   close(): void {
+    this.held?.close();
     for (const w of this.queue.splice(0)) {
       clearTimeout(w.timer);
       w.wake(false);

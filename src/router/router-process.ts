@@ -71,6 +71,7 @@ export async function runRouterProcess(args: RouterArgs, argv: readonly string[]
     metrics: () => router.metrics(),
     drainEvents: () => router.drainEvents(),
     onDrain: (l) => router.onDrain(l),
+    onDemand: (l) => router.onDemand(l),
     restart: async () => {
       if (phase !== 'serving') throw new WharfError('CONFLICT', `router is ${phase}, not serving`);
       phase = 'handing-off';

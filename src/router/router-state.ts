@@ -7,6 +7,7 @@
 import { Backend, backendKey } from './backend.js';
 import { Drains } from './drain.js';
 import { HealthChecker, resolveHealth, type HealthListener } from './health-checker.js';
+import type { DemandEvent } from './hold-queue.js';
 import { RouteIndex } from './route-match.js';
 import { GroupRuntime, RouteRuntime } from './route-runtime.js';
 import { emptyTable, type Table } from './table.js';
@@ -25,6 +26,8 @@ export class RouterState {
   private live = new Map<string, Live>();
   /** Dropped backends still finishing requests, kept until drained. */
   private leaving = new Set<Backend>();
+  /** Told when a held route (scaled to zero) receives requests: the admin socket's subscribers. */
+  demandListener: ((e: DemandEvent) => void) | undefined;
 
   constructor(private readonly healthListener?: HealthListener) {}
 
@@ -39,7 +42,7 @@ export class RouterState {
       // analysis and autoscaler see one continuous series, and no histogram is reallocated.
       const previous = before.get(route.id);
       const groups = route.groups.map((g) => new GroupRuntime(g.release, g.weight, [], previous?.groups.find((p) => p.release === g.release)?.stats));
-      const rt = new RouteRuntime(route, groups, previous?.stats);
+      const rt = new RouteRuntime(route, groups, previous?.stats, (e) => this.demandListener?.(e));
       route.groups.forEach((g, gi) => {
         for (const inst of g.instances) {
           const key = backendKey(route.id, inst.id, inst.host, inst.port);
@@ -73,6 +76,8 @@ export class RouterState {
     this.table = table;
     this.routes = routes;
     this.index = new RouteIndex(routes.map((rt) => Object.assign({}, rt.route, { runtime: rt })));
+    // After the switch, so that requests released from a hold are served by the new table.
+    for (const rt of routes) rt.seal();
   }
 
   match(host: string | undefined, path: string): RouteRuntime | undefined {

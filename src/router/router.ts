@@ -7,6 +7,7 @@ import { WharfError } from '../errors.js';
 import type { AccessLog } from './access-log.js';
 import type { DrainEvent } from './drain.js';
 import type { HealthListener } from './health-checker.js';
+import type { DemandEvent } from './hold-queue.js';
 import { snapshot, RouterCounters, type MetricsSnapshot } from './metrics.js';
 import { Proxy } from './proxy.js';
 import { RouterState } from './router-state.js';
@@ -29,11 +30,15 @@ export class Router {
   /** Set during a hand-off: the old process answers with `Connection: close` so clients move. */
   closing = false;
   private readonly drainListeners = new Set<(e: DrainEvent) => void>();
+  private readonly demandListeners = new Set<(e: DemandEvent) => void>();
 
   constructor(private readonly o: RouterOptions = {}) {
     this.state = new RouterState(o.onHealthChange);
     this.state.drains.listener = (e) => {
       for (const l of this.drainListeners) l(e);
+    };
+    this.state.demandListener = (e) => {
+      for (const l of this.demandListeners) l(e);
     };
     this.proxy = new Proxy({ state: this.state, log: o.log, counters: this.counters, closing: () => this.closing });
   }
@@ -89,6 +94,12 @@ export class Router {
   onDrain(listener: (e: DrainEvent) => void): () => void {
     this.drainListeners.add(listener);
     return () => this.drainListeners.delete(listener);
+  }
+
+  /** Told when requests wait on a held route (a service at zero): the daemon starts an instance. */
+  onDemand(listener: (e: DemandEvent) => void): () => void {
+    this.demandListeners.add(listener);
+    return () => this.demandListeners.delete(listener);
   }
 
   stop(): void {

@@ -82,7 +82,14 @@ export function checkRoute(r: unknown, at: string, p: Problems, ids: Set<string>
       p.int(l.responseTimeoutMs, `${at}.limits.responseTimeoutMs`, 1);
     }
   }
-  checkGroups(r.groups, `${at}.groups`, p);
+  if (r.hold !== undefined) {
+    if (!isObject(r.hold)) p.add(`${at}.hold`, 'expected an object');
+    else {
+      p.int(r.hold.timeoutMs, `${at}.hold.timeoutMs`, 1);
+      p.int(r.hold.queueSize, `${at}.hold.queueSize`, 0);
+    }
+  }
+  checkGroups(r.groups, `${at}.groups`, p, r.hold !== undefined);
 }
 
 function checkHealth(h: unknown, at: string, p: Problems): void {
@@ -94,8 +101,10 @@ function checkHealth(h: unknown, at: string, p: Problems): void {
   p.int(h.unhealthyThreshold, `${at}.unhealthyThreshold`, 1, 100);
 }
 
-function checkGroups(g: unknown, at: string, p: Problems): void {
-  if (!Array.isArray(g) || g.length === 0) return p.add(at, 'expected a non-empty array of release groups');
+/** A held route (scaled to zero) may have no group and no instance: requests wait for one. */
+function checkGroups(g: unknown, at: string, p: Problems, held: boolean): void {
+  if (held && Array.isArray(g) && g.length === 0) return;
+  if (!Array.isArray(g) || g.length === 0) return p.add(at, 'expected a non-empty array of release groups (or a hold setting)');
   const releases = new Set<string>();
   const instanceIds = new Set<string>();
   g.forEach((grp, i) => {
@@ -119,7 +128,8 @@ function checkGroups(g: unknown, at: string, p: Problems): void {
     });
   });
   const total = g.reduce((s: number, grp) => s + (isObject(grp) && typeof grp.weight === 'number' ? grp.weight : 0), 0);
-  if (total <= 0) p.add(at, 'expected at least one group with a weight above 0');
+  // A held route with no weight (its last instance draining on the way to zero) holds requests.
+  if (total <= 0 && !held) p.add(at, 'expected at least one group with a weight above 0');
 }
 
 export function isObject(x: unknown): x is Record<string, unknown> {

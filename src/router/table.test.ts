@@ -71,6 +71,24 @@ describe('validateTable', () => {
     });
   }
 
+  it('accepts a held route (a service at zero) without groups or instances, and refuses one that does not hold', () => {
+    const held = sampleTable();
+    held.routes[0]!.hold = { timeoutMs: 30_000, queueSize: 100 };
+    held.routes[0]!.groups = [];
+    assert.deepEqual(problems(held), []);
+    held.routes[0]!.groups = [{ release: 'v7', weight: 0, instances: [] }];
+    assert.deepEqual(problems(held), []);
+    const plain = sampleTable();
+    plain.routes[0]!.groups = [];
+    assert.deepEqual(problems(plain), ['routes.0.groups']);
+  });
+
+  it('refuses a hold with a zero timeout or a negative queue size, naming both', () => {
+    const t = sampleTable();
+    t.routes[0]!.hold = { timeoutMs: 0, queueSize: -1 };
+    assert.deepEqual(problems(t), ['routes.0.hold.timeoutMs', 'routes.0.hold.queueSize']);
+  });
+
   it('refuses things that are not tables', () => {
     assert.deepEqual(problems(null), ['']);
     assert.deepEqual(problems({ generation: 1 }), ['routes']);

@@ -32,8 +32,21 @@ export interface Route {
   sticky?: StickySettings;
   /** Per-route limits and upstream timeouts. */
   limits?: RouteLimits;
+  /**
+   * The service scales to zero: while no instance serves, requests are held (not answered
+   * 503) and the router sends a `demand` event so that the daemon starts one. Such a route
+   * may have no groups, or groups without instances. @default undefined (no holding)
+   */
+  hold?: RouteHold;
   /** Release groups sharing the traffic by weight. */
   groups: ReleaseGroup[];
+}
+
+export interface RouteHold {
+  /** Longest a request is held, in all. @default 30000 */
+  timeoutMs?: number;
+  /** Requests held at most; more answer 503 with Retry-After. @default 1000 */
+  queueSize?: number;
 }
 
 export interface HealthSettings {

@@ -46,6 +46,7 @@ const autoscale = obj({
   }).describe('Target values; the count that meets the most demanding target wins.'),
   scale_down_window: duration().default(D.DEFAULT_AUTOSCALE_SCALE_DOWN_WINDOW_MS).describe('Load must stay low this long before instances are removed.'),
   panic_threshold: num({ exclusiveMin: 1 }).default(D.DEFAULT_AUTOSCALE_PANIC_THRESHOLD).describe('At this multiple of a target over 6 s, scale up at once and hold.'),
+  idle_window: duration().default(D.DEFAULT_AUTOSCALE_IDLE_WINDOW_MS).describe('With min 0: the service stops after this long without a request; the router holds the next one while an instance starts.'),
 });
 
 const canary = obj({

@@ -7,7 +7,7 @@
  * In-flight and CPU follow the load (Little's law: in flight = rate × latency), so every
  * target sees the same load; memory stays flat, as it does for most web apps.
  */
-import { DEFAULT_AUTOSCALE_PANIC_THRESHOLD, DEFAULT_AUTOSCALE_SCALE_DOWN_WINDOW_MS } from '../../defaults.js';
+import { DEFAULT_AUTOSCALE_IDLE_WINDOW_MS, DEFAULT_AUTOSCALE_PANIC_THRESHOLD, DEFAULT_AUTOSCALE_SCALE_DOWN_WINDOW_MS } from '../../defaults.js';
 import type { AutoscaleSpec } from '../../spec/wharf-schema.js';
 import type { FigureWindow, InstanceFigures, Sample } from '../figures.js';
 import { decide, DEFAULT_POLICY_SETTINGS, type Decision } from '../policy.js';
@@ -70,5 +70,5 @@ function sample(born: readonly number[], second: number, boot: number, rate: num
 
 /** An autoscale block as the schema gives it, defaults filled in. */
 export function autoscaleSpec(overrides: Partial<AutoscaleSpec> & Pick<AutoscaleSpec, 'min' | 'max' | 'targets'>): AutoscaleSpec {
-  return { scale_down_window: DEFAULT_AUTOSCALE_SCALE_DOWN_WINDOW_MS, panic_threshold: DEFAULT_AUTOSCALE_PANIC_THRESHOLD, ...overrides };
+  return { scale_down_window: DEFAULT_AUTOSCALE_SCALE_DOWN_WINDOW_MS, panic_threshold: DEFAULT_AUTOSCALE_PANIC_THRESHOLD, idle_window: DEFAULT_AUTOSCALE_IDLE_WINDOW_MS, ...overrides };
 }

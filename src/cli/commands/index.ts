@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { autoscaleStatus } from './autoscale-commands.js';
 import { daemon, daemonStatusCommand, daemonStop, routerRestart, routerStatus } from './daemon-commands.js';
 import { abort, deploy, promote, rollback } from './deploy-commands.js';
 import { lockRelease, lockShow } from './lock-commands.js';
@@ -14,5 +15,5 @@ import { version } from './version.js';
 
 /** Every command, in the order `wharf --help` lists them. */
 export const COMMANDS: readonly Command[] = [
-  up, init, validate, plan, apply, deploy, rollback, promote, abort, ps, logs, releases, scale, restart, runCommand, config, configGet, configSet, configUnset, secretsRotateKey, envList, envCreate, envClone, envDestroy, envDiff, ...ADDON_COMMANDS, events, audit, lockShow, lockRelease, schema, daemon, daemonStop, daemonStatusCommand, routerStatus, routerRestart, version,
+  up, init, validate, plan, apply, deploy, rollback, promote, abort, ps, logs, releases, scale, autoscaleStatus, restart, runCommand, config, configGet, configSet, configUnset, secretsRotateKey, envList, envCreate, envClone, envDestroy, envDiff, ...ADDON_COMMANDS, events, audit, lockShow, lockRelease, schema, daemon, daemonStop, daemonStatusCommand, routerStatus, routerRestart, version,
 ];

@@ -6,7 +6,7 @@ import type { ResolvedService } from '../../spec/resolve.js';
 import type { Store } from '../../state/store.js';
 import type { ReleaseRecord } from '../../state/types.js';
 import type { Fleet } from '../fleet.js';
-import { releaseName, snapshotOf } from '../release-snapshot.js';
+import { releaseName, serviceOf, snapshotOf } from '../release-snapshot.js';
 import { rollBlueGreen } from './blue-green.js';
 import { rollCanary } from './canary.js';
 import { rollBack, type RollbackRequest, type RollbackResult } from './rollback.js';
@@ -129,7 +129,7 @@ export class Deployer {
         await Promise.all(
           phase.map(async (spec) => {
             try {
-              await this.rollService(this.serviceRollout(release, stable, spec, rollout.signals, progress, await this.countFor(release, spec)), strategies[spec.name]!);
+              await this.rollService(this.serviceRollout(release, stable, spec, rollout.signals, progress, await this.countFor(release, spec, stable)), strategies[spec.name]!);
             } catch (e) {
               const failure = e instanceof RolloutFailure ? e : new RolloutFailure(`${spec.name}: ${e instanceof Error ? e.message : String(e)}`);
               failures.push(failure);
@@ -190,10 +190,12 @@ export class Deployer {
    * count the autoscaler keeps now (clamped to the new min and max), as ECS keeps a
    * service's desired count across deployments.
    */
-  private async countFor(release: ReleaseRecord, spec: ResolvedService): Promise<number> {
+  private async countFor(release: ReleaseRecord, spec: ResolvedService, stable: ReleaseRecord | undefined): Promise<number> {
     if (!spec.autoscale) return spec.instances;
-    const running = (await this.deps.fleet.active(release.app, release.env, spec.name)).filter((i) => i.release !== release.version).length;
-    const current = running || spec.instances;
+    // A service scaled to zero stays at zero (its routes are held: the next request starts the
+    // new release); a first deploy, or a service new to this release, starts at `instances`.
+    const running = (await this.deps.fleet.active(release.app, release.env, spec.name)).filter((i) => i.release === stable?.version).length;
+    const current = stable && serviceOf(stable, spec.name) ? running : spec.instances;
     return Math.min(spec.autoscale.max, Math.max(spec.autoscale.min, current));
   }
 

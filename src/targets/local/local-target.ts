@@ -15,8 +15,11 @@ export interface AddonProvisioner {
   detach(app: string, env: string, name: string, reason: string): Promise<unknown>;
 }
 
-/** Fields whose change only changes how many instances run: no new release. */
-const SCALE_FIELDS: ReadonlySet<string> = new Set(['instances', 'autoscale']);
+/**
+ * Fields whose change only changes how many instances run: no new release. Not `autoscale`:
+ * the autoscaler and the router read it from the live release, so a new block needs one.
+ */
+const SCALE_FIELDS: ReadonlySet<string> = new Set(['instances']);
 
 /**
  * The embedded target: apps run as supervised processes on this machine. A service's
@@ -72,7 +75,10 @@ export class LocalTarget implements Target {
     const live = await this.liveRelease(ctx.app, ctx.env);
     const scaleOnly = change.op === 'update' && change.changes.every((f) => SCALE_FIELDS.has(String(f.path[0])));
     if (scaleOnly && live && serviceOf(live, change.name)) {
-      return fleet.scale(ctx.app, ctx.env, change.name, live, ctx.source.environment.services[change.name]!.instances);
+      const wanted = ctx.source.environment.services[change.name]!;
+      // An autoscaled service's count is the autoscaler's: `instances` is only where it starts.
+      if (wanted.autoscale) return;
+      return fleet.scale(ctx.app, ctx.env, change.name, live, wanted.instances);
     }
     // A release is the whole environment's (Heroku's model): every service moves to it. The
     // later changes of the same apply find the release live and only converge the counts.

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runWharf } from '../cli/testing.js';
+import { ApiTransport } from '../client/transport.js';
+import { WharfClient } from '../client/wharf-client.js';
+import { freePort, killAll, load } from './testing/load.js';
+
+/** Every request takes 200 ms: in flight per instance is then a direct reading of the load. */
+const SERVER = `
+const http = require('node:http');
+const server = http.createServer((req, res) => {
+  if (req.url === '/healthz') return res.end('ok');
+  setTimeout(() => res.end(process.env.NAME), 200);
+});
+server.keepAliveTimeout = 30000;
+server.listen(Number(process.env.PORT));
+process.on('SIGTERM', () => { server.close(() => process.exit(0)); server.closeIdleConnections(); });
+`;
+
+function spec(app: string, autoscale: string): string {
+  return `app: ${app}\nenv: { NAME: ${app} }\nservices:\n  web: { run: node server.cjs, routes: [{ path: / }], instances: 1, deploy: { timeout: 30s, drain_timeout: 5s }, autoscale: ${autoscale} }\n`;
+}
+
+function fetchOnce(port: number, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    get({ host: '127.0.0.1', port, path: '/', agent: false, headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', (e) => resolve({ status: 0, body: e.message }));
+  });
+}
+
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('the autoscaler, run by the daemon with the router, under real load', () => {
+  let root: string;
+  let data: string;
+  let port: number;
+  let client: WharfClient;
+  const dirs: Record<string, string> = {};
+  const wharf = (app: string, ...args: string[]) => runWharf([...args, '--data-dir', data], { cwd: dirs[app]!, timeoutMs: 90_000 });
+  const healthy = async (app: string) => (await client.instances(app, 'production')).instances.filter((i) => i.service === 'web' && i.state === 'healthy').length;
+  const started = async (app: string) => (await client.instances(app, 'production')).instances.filter((i) => i.service === 'web').length;
+
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'wharf-autoscale-'));
+    chmodSync(root, 0o711);
+    data = join(root, 'data');
+    // busy scales 1 → 3 on in-flight; sleepy scales to zero after a short idle window.
+    const specs = {
+      busy: '{ min: 1, max: 3, targets: { inflight_per_instance: 2 }, scale_down_window: 10s }',
+      sleepy: '{ min: 0, max: 2, targets: { inflight_per_instance: 2 }, idle_window: 2s, scale_down_window: 5s }',
+    };
+    for (const [app, autoscale] of Object.entries(specs)) {
+      dirs[app] = join(root, app);
+      mkdirSync(dirs[app]!);
+      writeFileSync(join(dirs[app]!, 'server.cjs'), SERVER);
+      writeFileSync(join(dirs[app]!, 'wharf.yaml'), spec(app, autoscale));
+    }
+    port = await freePort();
+    client = new WharfClient(new ApiTransport({ socketPath: join(data, 'wharf.sock') }));
+    const busy = await wharf('busy', 'up', '--http', `127.0.0.1:${port}`);
+    assert.equal(busy.code, 0, busy.stderr);
+    const sleepy = await wharf('sleepy', 'up');
+    assert.equal(sleepy.code, 0, sleepy.stderr);
+  });
+
+  after(async () => {
+    const pids: number[] = [];
+    for (const app of ['busy', 'sleepy']) pids.push(...(await client.instances(app, 'production').catch(() => ({ instances: [] }))).instances.map((i) => i.pid ?? 0));
+    await runWharf(['daemon', 'stop', '--data-dir', data]);
+    try {
+      pids.push((JSON.parse(readFileSync(join(data, 'router.json'), 'utf8')) as { pid: number }).pid);
+    } catch {
+      // never started
+    }
+    killAll(pids);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('scales up under a load step, through the audited scale path, with an event that says why, failing no request', async () => {
+    const l = load(port, 'web.production.busy.localhost', 12);
+    await until('3 healthy instances of busy', async () => ((await healthy('busy')) === 3 ? true : undefined), 60_000);
+    const tally = await l.stop();
+    assert.deepEqual(tally.errors, [], `${tally.failed} of ${tally.ok + tally.failed} requests failed`);
+    const { events } = await client.events({ app: 'busy', env: 'production' });
+    const scaled = events.filter((e) => e.kind === 'autoscale.scaled');
+    assert.ok(scaled.length >= 1);
+    assert.match(scaled[0]!.message, /^web 1 → [23]: [\d.,]+ in flight per instance > target 2/);
+    const d = scaled[0]!.data as { from: number; to: number; figures: { targets: { target: string; value: number }[] } };
+    assert.equal(d.from, 1);
+    assert.equal(d.figures.targets[0]!.target, 'inflight_per_instance');
+    const { audit } = await client.audit({ app: 'busy', env: 'production' });
+    const entry = audit.find((a) => a.operation === 'autoscale');
+    assert.ok(entry, 'the scale is audited');
+    assert.deepEqual([entry.actor, entry.client, entry.outcome], ['wharf', 'autoscaler', 'ok']);
+  });
+
+  it('shows the service, its figures against the target and the decisions in `wharf autoscale status`', async () => {
+    const text = await wharf('busy', 'autoscale', 'status');
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /web \(v1\): \d instances?, min 1, max 3/);
+    assert.match(text.stdout, /inflight_per_instance\s+[\d.]+ \(6 s: [\d.]+\) \/ target 2/);
+    assert.match(text.stdout, /scaled\s+web 1 → /);
+    const json = await wharf('busy', 'autoscale', 'status', '--json');
+    const parsed = JSON.parse(json.stdout) as { running: boolean; services: { service: string; max: number; decisions: { outcome: string }[] }[] };
+    assert.equal(parsed.running, true);
+    assert.deepEqual(parsed.services.map((s) => [s.service, s.max]), [['web', 3]]);
+  });
+
+  it('refuses `wharf scale` on an autoscaled service, saying how to move its count', async () => {
+    const r = await wharf('busy', 'scale', 'web=5');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /CONFLICT.*web is autoscaled \(min 1, max 3\)/);
+    assert.match(r.stderr, /autoscale\.min \/ max in wharf\.yaml/);
+  });
+
+  it('leaves the spec\'s recorded count alone, so `wharf plan` shows no drift for the autoscaler\'s count', async () => {
+    assert.ok((await started('busy')) > 1, 'the autoscaler runs more instances than the spec\'s 1');
+    const plan = await wharf('busy', 'plan');
+    assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+  });
+
+  it('scales an idle service to zero, then serves every one of a burst of requests held by the router while it starts', async () => {
+    await until('sleepy at zero', async () => ((await started('sleepy')) === 0 ? true : undefined), 150_000);
+    const { events } = await client.events({ app: 'sleepy', env: 'production' });
+    assert.ok(events.some((e) => e.kind === 'autoscale.scaled' && /^web 1 → 0: no load for/.test(e.message)), events.map((e) => e.message).join('\n'));
+    const n = 30;
+    const replies = await Promise.all(Array.from({ length: n }, () => fetchOnce(port, 'web.production.sleepy.localhost')));
+    assert.deepEqual(replies.map((r) => `${r.status} ${r.body}`), Array(n).fill('200 sleepy'));
+    assert.equal(await healthy('sleepy'), 1);
+    const after = (await client.events({ app: 'sleepy', env: 'production' })).events;
+    assert.ok(after.some((e) => e.kind === 'autoscale.scaled' && e.message === 'web 0 → 1: requests are waiting (scale from zero)'));
+  });
+});
