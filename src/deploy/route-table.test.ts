@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileText } from '../spec/testing.js';
 import type { InstanceRecord, ReleaseRecord } from '../state/types.js';
+import { validateTable } from '../router/table.js';
 import { buildTable } from './route-table.js';
 
 function release(version: number, status: ReleaseRecord['status'], routes = '[{ path: / }, { host: shop.example.com }, { host: shop.example.com, path: /api }]'): ReleaseRecord {
@@ -48,6 +49,16 @@ describe('the route table', () => {
   it('leaves out a route with nothing to serve it, rather than sending a table the router refuses', () => {
     const table = buildTable([{ primary: release(1, 'deploying'), instances: [instance('a', 1, 'running', 20000)] }], new Set(), 1);
     assert.deepEqual(table.routes, []);
+  });
+
+  it('leaves out a route whose every instance is draining, so the router takes the table and drains them as dropped', () => {
+    // The service's last instances stopping (env destroy, scale to 0): a route with only a
+    // draining group has no weight above 0, which the router would refuse along with the
+    // whole table, leaving each stop to wait out its drain timeout.
+    const instances = [instance('a', 1, 'healthy', 20000), instance('b', 1, 'healthy', 20001), instance('w', 1, 'running', undefined, 'worker')];
+    const table = buildTable([{ primary: release(1, 'live'), instances }], new Set(['a', 'b']), 1);
+    assert.deepEqual(table.routes, []);
+    assert.doesNotThrow(() => validateTable(table));
   });
 
   it('splits a service\'s traffic between the live release and the one a rollout is moving to', () => {

@@ -35,9 +35,10 @@ export function buildTable(envs: readonly EnvTraffic[], draining: ReadonlySet<st
     for (const svc of Object.values(snap.environment.services)) {
       if (svc.kind !== 'web') continue;
       const groups = groupsOf(svc.name, primary, instances, draining, splits?.get(svc.name));
-      // Nothing to route to yet (the first instances are starting): no route, rather than
-      // one the router would refuse, along with the rest of the table.
-      if (groups.length === 0) continue;
+      // Nothing to route to — the first instances are starting, or the last ones are all
+      // draining (env destroy, scale to 0): no route, rather than one the router would refuse,
+      // along with the rest of the table. The router drains instances dropped from its table.
+      if (!groups.some((g) => g.weight > 0)) continue;
       routesOf(svc).forEach((r, i) => {
         const base = `${primary.app}.${primary.env}.${svc.name}`;
         routes.push({
