@@ -13,11 +13,11 @@
 // the managed PostgreSQL and Redis servers (which outlive the daemon) included.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../runtime/free-port.mjs';
 import { Wharf } from '../runtime/wharf.mjs';
 import { readPostgres, readRedis, reveal, seedPostgres, seedRedis } from './data.mjs';
 import { writeFleet } from './fixture.mjs';
@@ -38,17 +38,13 @@ const { values: opt } = parseArgs({
   },
 });
 const dist = path.resolve(root, opt.dist);
+if (!fs.existsSync(path.join(dist, 'cli/main.js'))) {
+  console.error(`${dist}/cli/main.js is missing: build first (npm run build)`);
+  process.exit(64);
+}
 const runs = Number(opt.runs);
 const SECRET = 'sk_bench_not_a_real_secret';
 const log = (line) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
-
-async function freePort() {
-  const s = net.createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wharf-bench-env-'));
 fs.chmodSync(work, 0o711); // the app user must pass through to the build dirs
@@ -83,9 +79,11 @@ try {
     const staging = servingCheck({ port, services: fleet.web, env: 'staging', secret: SECRET, rows: source.pg.n, marker: source.redis.marker });
     log(`run ${run}/${runs}: wharf env clone production staging --with-config --with-data`);
     const t0 = Date.now();
-    const clone = inApp('env', 'clone', 'production', 'staging', '--with-config', '--with-data').then(() => Date.now());
+    // Settled either way, so that a failed clone cannot end the process before `finally` stops everything.
+    const clone = inApp('env', 'clone', 'production', 'staging', '--with-config', '--with-data').then(() => Date.now(), (e) => e);
     const served = await waitUntil(staging, 300_000, 'staging serving');
     const returned = await clone;
+    if (returned instanceof Error) throw returned;
     const total = served.at - t0;
     await wharf.waitReady({ app: fleet.app, env: 'staging', count: fleet.count, checked: fleet.checked, pollMs: 100, timeoutMs: 120_000 });
     // Verified after the clock stopped: the copy's data, by content, through its own URLs.
