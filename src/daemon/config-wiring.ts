@@ -33,7 +33,9 @@ export function wireConfig(deps: { store: Store; keyring: Keyring; runtime: Retu
   const config = new ConfigService({ store, keyring, releases: runtime.releaser, rollout: { rollOut: (release, by) => runtime.deployer.rollOut(release, { by }) }, lockHost });
   const stopInstances = async (app: string, env: string) => {
     const services = new Set((await store.listInstances({ app, env })).map((i) => i.service));
-    for (const service of services) await runtime.fleet.stopService(app, env, service);
+    // In parallel: each service's stop waits for its drain and its processes' exit, which
+    // one after another made destroying 40 services take ~3.4 s.
+    await Promise.all([...services].map((service) => runtime.fleet.stopService(app, env, service)));
   };
   const envs = new EnvManager({ store, apply: (req) => applier.apply(req), config, keyring, stopInstances, addons: deps.addons ?? NO_ADDONS, lockHost });
   const reaper = new EnvReaper({ store, envs, now, log: (line) => console.log(line) });

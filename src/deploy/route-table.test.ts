@@ -67,6 +67,16 @@ describe('the route table', () => {
     assert.equal(buildTable([{ primary: one, instances: [instance('a', 1, 'healthy', 20000)] }], new Set(), 1).routes[0]!.hold, undefined);
   });
 
+  it('leaves out a route whose every instance is draining, so the router takes the table and drains them as dropped', () => {
+    // The service's last instances stopping (env destroy, scale to 0): a route with only a
+    // draining group has no weight above 0, which the router would refuse along with the
+    // whole table, leaving each stop to wait out its drain timeout.
+    const instances = [instance('a', 1, 'healthy', 20000), instance('b', 1, 'healthy', 20001), instance('w', 1, 'running', undefined, 'worker')];
+    const table = buildTable([{ primary: release(1, 'live'), instances }], new Set(['a', 'b']), 1);
+    assert.deepEqual(table.routes, []);
+    assert.doesNotThrow(() => validateTable(table));
+  });
+
   it('splits a service\'s traffic between the live release and the one a rollout is moving to', () => {
     const instances = [instance('old', 1, 'healthy', 20000), instance('new', 2, 'healthy', 20001)];
     const table = buildTable([{ primary: release(1, 'live'), instances, splits: new Map([['web', { release: 2, weight: 5 }]]) }], new Set(), 1);

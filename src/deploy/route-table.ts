@@ -36,11 +36,12 @@ export function buildTable(envs: readonly EnvTraffic[], draining: ReadonlySet<st
       if (svc.kind !== 'web') continue;
       const groups = groupsOf(svc.name, primary, instances, draining, splits?.get(svc.name));
       // A service that scales to zero keeps its routes with nothing behind them: the router
-      // holds their requests and asks for an instance (router/hold-queue.ts).
+      // holds their requests and asks for an instance (router/hold-queue.ts). Otherwise, with
+      // nothing to route to — the first instances are starting, or the last ones are all
+      // draining (env destroy, scale down to none) — no route, rather than one the router
+      // would refuse along with the rest of the table; it drains instances dropped from it.
       const holds = svc.autoscale?.min === 0;
-      // Otherwise nothing to route to yet (the first instances are starting): no route,
-      // rather than one the router would refuse, along with the rest of the table.
-      if (groups.length === 0 && !holds) continue;
+      if (!holds && !groups.some((g) => g.weight > 0)) continue;
       routesOf(svc).forEach((r, i) => {
         const base = `${primary.app}.${primary.env}.${svc.name}`;
         routes.push({

@@ -93,12 +93,19 @@ export class EnvManager {
         await config.putCopy(app, name, copy.entries, `copied from ${from}`, { ...audit, operation: 'config.copy', details: { from, names: copy.entries.map((e) => e.name) } });
       }
       const current = (await store.getConfig(app, name))?.entries ?? [];
-      const result = await this.deps.apply({ desired: desiredState(spec, configForPlan(current)), from, source: { dir: req.app.dir, environment: spec, includeUncommitted: req.includeUncommitted }, by: req.by });
+      const desired = desiredState(spec, configForPlan(current));
+      const source = { dir: req.app.dir, environment: spec, includeUncommitted: req.includeUncommitted };
+      let applied = 0;
       if (req.withData && from) {
+        // The add-ons first, loaded with the source's data, and only then the release: its
+        // release command and first instances must see the copied data, not an empty
+        // database that the load would later swap from under their connections.
+        applied += (await this.deps.apply({ desired: { ...desired, resources: desired.resources.filter((r) => r.kind !== 'service') }, from, source, by: req.by })).applied;
         for (const [addon, addonSpec] of Object.entries(spec.addons)) await this.deps.addons.copyData(app, from, name, addon, addonSpec);
       }
+      applied += (await this.deps.apply({ desired, from, source, by: req.by })).applied;
       await store.appendAudit({ ...audit, time: lockHost.now(), details: { from, expiresAt: record.expiresAt, withConfig: req.withConfig, withData: req.withData, copied: copy.entries.map((e) => e.name), skipped: copy.skipped } });
-      return { environment: (await store.getEnvironment(app, name))!, copied: copy.entries.map((e) => e.name), skipped: copy.skipped, applied: result.applied };
+      return { environment: (await store.getEnvironment(app, name))!, copied: copy.entries.map((e) => e.name), skipped: copy.skipped, applied };
     } catch (e) {
       // Nothing half-made stays: the name is free for the retry.
       await this.remove(app, name, req.by, `creating it failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`).catch(() => undefined);

@@ -31,6 +31,8 @@ export class LocalTarget implements Target {
   readonly name = 'local';
   /** The release each apply rolled out, so a deploy that follows its own spec changes reports it. */
   private readonly rolledOut = new WeakMap<TargetContext, number>();
+  /** The applies that have made (or found live) their release: one per apply, not one per service. */
+  private readonly released = new WeakSet<TargetContext>();
 
   constructor(private readonly deps: { store: Store; releaser: Releaser; fleet: Fleet; deployer: Deployer; now: () => number; addons?: AddonProvisioner | undefined }) {}
 
@@ -80,8 +82,9 @@ export class LocalTarget implements Target {
       if (wanted.autoscale) return;
       return fleet.scale(ctx.app, ctx.env, change.name, live, wanted.instances);
     }
-    // A release is the whole environment's (Heroku's model): every service moves to it. The
-    // later changes of the same apply find the release live and only converge the counts.
+    // A release is the whole environment's (Heroku's model): every service moves to it, so
+    // the later service changes of the same apply have nothing left to do.
+    if (this.released.has(ctx)) return;
     await this.release(ctx);
   }
 
@@ -95,6 +98,7 @@ export class LocalTarget implements Target {
       includeUncommitted: ctx.source.includeUncommitted,
       onOutput: ctx.onProgress,
     });
+    this.released.add(ctx);
     if (release.status === 'live') {
       // The same source and spec as what runs: bring back what is missing, start nothing new.
       for (const [service, spec] of Object.entries(snapshotOf(release).environment.services)) {
