@@ -46,7 +46,11 @@ export interface Settings {
 
 export function spec(s: Settings): string {
   const env = `{ GREETING: ${s.greeting}, HEALTHY: ${s.healthy === false ? 'no' : 'yes'}, CRASH: ${s.crash ? 'yes' : 'no'}, CRASH_WORKER: ${s.crashWorker ? 'yes' : 'no'}, FAIL_RATE: "${s.failRate ?? 0}"${s.crashAfter ? `, CRASH_AFTER: "${s.crashAfter}"` : ''} }`;
-  const canary = `canary: { steps: [25, 100], hold: ${s.hold ?? '2s'}, min_requests: 20 }`;
+  // These tests are about the ladder, the abort and the rollback; the p99 rule is the pure
+  // analysis tests' (src/deploy/analysis*.test.ts). On this shared 2-core machine a fresh
+  // Node instance's first seconds measured 99 ms p99 against its warm twin's 23 ms: the same
+  // code. A 2 s hold judges exactly those seconds, so the ratio here allows that.
+  const canary = `canary: { steps: [25, 100], hold: ${s.hold ?? '2s'}, min_requests: 20, max_p99_ratio: 10 }`;
   const deploy = `{ strategy: ${s.strategy ?? 'rolling'}, timeout: 8s, drain_timeout: 5s, warm_window: ${s.warm ?? '10m'}, ${canary} }`;
   return [
     'app: shipped',
