@@ -1,4 +1,5 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, LineCounter, Node } from 'yaml';
 import type { Path } from './schema/schema.js';
 import { parseFastYaml } from './yaml-fast.js';
 
@@ -69,6 +70,7 @@ export class YamlSource implements SpecDocument {
    */
   locate(path: Path, at: 'key' | 'value' = 'value'): Location {
     this.parsed ??= parseFull(this.text);
+    const { isMap, isSeq, isScalar } = yamlLibrary();
     let node: Node | null | undefined = this.parsed.doc.contents as Node | null;
     let pos = this.position(node) ?? { line: 1, col: 1 };
     for (let i = 0; i < path.length; i++) {
@@ -96,7 +98,18 @@ export class YamlSource implements SpecDocument {
   }
 }
 
+/**
+ * The full YAML library, loaded on first use: a spec in plain block YAML that has no
+ * problems never needs it, and loading it is ~50 ms of every CLI command's start-up.
+ * (Node resolves `yaml` to its CommonJS build for `import` too: this is the same instance.)
+ */
+let library: typeof import('yaml') | undefined;
+function yamlLibrary(): typeof import('yaml') {
+  return (library ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+}
+
 function parseFull(text: string): { doc: Document; lines: LineCounter } {
+  const { LineCounter, parseDocument } = yamlLibrary();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, schema: 'core', uniqueKeys: true, prettyErrors: false });
   return { doc, lines };
