@@ -174,3 +174,6 @@ export const DEFAULT_ADDON_SUPERVISE_INTERVAL_MS = 5_000;
 export const DEFAULT_ADDON_PASSWORD_BYTES = 24;
 /** The folder of add-on backups inside the data dir. */
 export const DEFAULT_BACKUPS_DIR_NAME = 'backups';
+
+/** App folders whose loaded spec the daemon keeps, so a plan then an apply reads it once. */
+export const DEFAULT_APP_CACHE_ENTRIES = 16;

@@ -1,14 +1,20 @@
 import type { Applier } from '../../apply/applier.js';
 import { desiredState } from '../../plan/desired.js';
-import { planForJson } from '../../plan/render.js';
-import { loadApp, pickEnvironment } from '../../spec/load.js';
+import { WharfError } from '../../errors.js';
+import { hasChanges } from '../../plan/plan.js';
+import { planForJson, renderPlan } from '../../plan/render.js';
+import type { PlanText } from '../../client/wharf-client.js';
+import { AppCache } from '../../spec/app-cache.js';
+import { pickEnvironment } from '../../spec/load.js';
 import type { Route } from '../http/index.js';
 import { appDir, optionalString } from './body.js';
 
 /** validate, plan and apply: the spec of an app folder against the recorded state. */
 export function specRoutes(applier: Applier): Route[] {
+  // One daemon, one cache: `wharf plan` then `wharf apply` of an unchanged spec read it once.
+  const apps = new AppCache();
   const load = (body: unknown) => {
-    const app = loadApp(appDir(body));
+    const app = apps.load(appDir(body));
     return { app, env: pickEnvironment(app, optionalString(body, 'env')) };
   };
   return [
@@ -16,7 +22,7 @@ export function specRoutes(applier: Applier): Route[] {
       method: 'POST',
       path: '/v1/validate',
       handler: ({ body }) => {
-        const app = loadApp(appDir(body));
+        const app = apps.load(appDir(body));
         return { app: app.spec.app, file: app.file, environments: [...app.environments.keys()], notes: app.notes };
       },
     },
@@ -24,8 +30,17 @@ export function specRoutes(applier: Applier): Route[] {
       method: 'POST',
       path: '/v1/plan',
       handler: async ({ body }) => {
+        const format = optionalString(body, 'format') ?? 'json';
+        if (format !== 'json' && format !== 'text') throw new WharfError('BAD_REQUEST', `body.format: expected "json" or "text", got "${format}"`);
         const { env } = load(body);
-        return { plan: planForJson(await applier.plan(desiredState(env))) };
+        const p = await applier.plan(desiredState(env));
+        // `wharf plan` asks for the text: rendered here, in the long-running daemon, it spares
+        // the CLI process a 2 MB answer (1,000 services) and rendering it with a cold JIT.
+        if (format === 'text') {
+          const text = renderPlan(p, { color: (body as { color?: unknown }).color === true });
+          return { app: p.app, env: p.env, text, changes: hasChanges(p), summary: p.summary, hash: p.hash } satisfies PlanText;
+        }
+        return { plan: planForJson(p) };
       },
     },
     {
