@@ -1,8 +1,8 @@
 /**
  * A fast reader for the plain block YAML that specs are almost always written in: nested
- * mappings, `- ` lists, plain, 'single' and simple "double" quoted scalars, comments. It
- * builds plain data only — no nodes, no positions — which makes it ~20× faster than the
- * full parser on a large spec. Anything outside that subset (flow `{}`/`[]`, anchors,
+ * mappings, `- ` lists, plain, 'single' and simple "double" quoted scalars, empty `{}` and
+ * `[]`, comments. It builds plain data only — no nodes, no positions — which makes it ~15×
+ * faster than the full parser on a large spec. Anything outside that subset (other flow collections, anchors,
  * tags, block scalars, multi-line scalars, escapes, tabs, line breaks other than \n,
  * quoted or odd keys, duplicate keys, …) returns undefined, and the caller uses the
  * full parser, which also gives every position and every syntax error. So this reader only
