@@ -207,3 +207,6 @@ export const DEFAULT_CONFIG_VALUE_MAX_BYTES = 32 * 1024;
 // Environments (src/envs/).
 /** How often the daemon looks for preview environments whose TTL has passed. */
 export const DEFAULT_ENV_REAP_INTERVAL_MS = 60_000;
+
+/** App folders whose loaded spec the daemon keeps, so a plan then an apply reads it once. */
+export const DEFAULT_APP_CACHE_ENTRIES = 16;

@@ -5,7 +5,10 @@
 // empty state and (b) an applied state with ~1 % of the services changed — in-process
 // through the project's own functions (loadApp → pickEnvironment → desiredState → plan →
 // renderPlan, recorded state read from a real SQLite store), and as the whole CLI
-// (`node dist/cli/main.js plan`) against a running daemon. terraform, when on PATH: one
+// (`node dist/cli/main.js plan`) against a running daemon: the first plan after an edit to
+// the spec (a comment line appended before each run, untimed, so the daemon's cache of
+// loaded specs cannot answer), and a repeat plan of an unchanged spec (which it can).
+// terraform, when on PATH: one
 // `terraform_data` resource per resource of Wharf's desired state, its `input` the very
 // body Wharf diffs; `terraform plan` with its defaults, on the same two states.
 // Every case runs once untimed (warm-up and output check), then --rounds times,
@@ -21,7 +24,7 @@
 // --dist defaults to $WHARF_DIST, else dist/. Prints a markdown report and writes it to --out.
 // Its checks: WHARF_DIST=dist node --test bench/plan/
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,10 +64,16 @@ async function main() {
   const w = await loadWharf(opt.dist);
   const base = path.join(work, 'spec-base');
   const changed = path.join(work, 'spec-changed');
-  for (const [dir, isChangedVariant] of [[base, false], [changed, true]]) {
+  // Copies planned only by the repeat-plan cases, never edited.
+  const baseSame = path.join(work, 'spec-base-same');
+  const changedSame = path.join(work, 'spec-changed-same');
+  for (const [dir, isChangedVariant] of [[base, false], [changed, true], [baseSame, false], [changedSame, true]]) {
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'wharf.yaml'), wharfYaml({ services, changed: isChangedVariant }));
   }
+  let edits = 0;
+  // A comment changes the file's bytes, not its meaning: the plan is the same, the cache misses.
+  const editSpec = (dir) => appendFileSync(path.join(dir, 'wharf.yaml'), `# bench edit ${++edits}\n`);
   const desired = desiredOf(w, base, ENV);
   const total = desired.resources.length;
   const nChanged = Array.from({ length: services }, (_, i) => i + 1).filter(isChanged).length;
@@ -90,8 +99,10 @@ async function main() {
   const cases = [
     { id: 'lib-empty', label: 'Wharf planner in-process: loadApp → renderPlan', state: 'empty', versus: 'tf-empty', run: () => planInProcess(w, { dir: base, env: ENV, store: libEmpty }), check: expectWharfText('empty') },
     { id: 'lib-changed', label: 'Wharf planner in-process: loadApp → renderPlan', state: `applied, ${nChanged} changed`, versus: 'tf-changed', run: () => planInProcess(w, { dir: changed, env: ENV, store: libApplied }), check: expectWharfText('changed') },
-    { id: 'cli-empty', label: '`wharf plan` CLI process → daemon (SQLite)', state: 'empty', versus: 'tf-empty', run: () => wharfPlanCli(w, base, ENV, cliEmpty), check: expectWharfText('empty') },
-    { id: 'cli-changed', label: '`wharf plan` CLI process → daemon (SQLite)', state: `applied, ${nChanged} changed`, versus: 'tf-changed', run: () => wharfPlanCli(w, changed, ENV, cliApplied), check: expectWharfText('changed') },
+    { id: 'cli-empty', label: '`wharf plan` CLI process → daemon (SQLite), spec just edited', state: 'empty', versus: 'tf-empty', run: () => (editSpec(base), wharfPlanCli(w, base, ENV, cliEmpty)), check: expectWharfText('empty') },
+    { id: 'cli-changed', label: '`wharf plan` CLI process → daemon (SQLite), spec just edited', state: `applied, ${nChanged} changed`, versus: 'tf-changed', run: () => (editSpec(changed), wharfPlanCli(w, changed, ENV, cliApplied)), check: expectWharfText('changed') },
+    { id: 'cli-empty-same', label: '`wharf plan` CLI process → daemon (SQLite), spec unchanged (cached)', state: 'empty', versus: 'tf-empty', run: () => wharfPlanCli(w, baseSame, ENV, cliEmpty), check: expectWharfText('empty') },
+    { id: 'cli-changed-same', label: '`wharf plan` CLI process → daemon (SQLite), spec unchanged (cached)', state: `applied, ${nChanged} changed`, versus: 'tf-changed', run: () => wharfPlanCli(w, changedSame, ENV, cliApplied), check: expectWharfText('changed') },
   ];
 
   const tfVersion = terraformVersion();

@@ -60,6 +60,11 @@ export class WharfClient {
     return this.transport.request('POST', '/v1/plan', ref);
   }
 
+  /** The plan rendered by the daemon as `wharf plan` prints it, without the plan's data. */
+  planText(ref: AppRef & { color: boolean }): Promise<PlanText> {
+    return this.transport.request('POST', '/v1/plan', { ...ref, format: 'text' });
+  }
+
   /** `includeUncommitted`: in a git checkout, build the working tree rather than HEAD. */
   apply(ref: AppRef & { expectHash?: string | undefined; includeUncommitted?: boolean | undefined }): Promise<{ plan: Plan; applied: number }> {
     return this.transport.request('POST', '/v1/apply', ref);
@@ -203,6 +208,17 @@ export class WharfClient {
     if (status === undefined) throw new Error('the one-off process ended without an exit status');
     return status;
   }
+}
+
+/** POST /v1/plan with `format: "text"`: the rendered plan, and what a caller decides on. */
+export interface PlanText {
+  app: string;
+  env: string;
+  text: string;
+  /** Whether apply would change anything (`wharf plan` exits 2). */
+  changes: boolean;
+  summary: Plan['summary'];
+  hash: string;
 }
 
 /** A line of `wharf deploy` / `wharf rollback` progress, as the daemon streams it. */

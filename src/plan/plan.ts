@@ -52,10 +52,13 @@ export function hasChanges(p: Plan): boolean {
 }
 
 function mark(fields: FieldChange[], kind: ResourceKind, sensitive: readonly string[]): FieldChange[] {
+  const replacing = FORCES_REPLACEMENT[kind];
+  // Nothing to mark (a service, no secrets: most resources): the fields as they are.
+  if (sensitive.length === 0 && replacing.size === 0) return fields;
   return fields.map((f) => {
     const dotted = f.path.join('.');
     const isSensitive = sensitive.some((s) => dotted === s || dotted.startsWith(`${s}.`));
-    const replaces = FORCES_REPLACEMENT[kind].has(String(f.path[0]));
+    const replaces = replacing.has(String(f.path[0]));
     return { ...f, ...(isSensitive ? { sensitive: true } : {}), ...(replaces && 'before' in f && 'after' in f ? { forcesReplacement: true } : {}) };
   });
 }

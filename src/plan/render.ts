@@ -29,7 +29,8 @@ export function renderPlan(plan: Plan, opts: { color: boolean }): string {
     lines.push(bold(`  # ${change.address} ${VERB[change.op]}`));
     lines.push(`${paint(change.op, SYMBOL[change.op].padStart(3))} ${change.kind} "${change.name}" {`);
     const rows = change.changes.map((f) => fieldRow(change, f));
-    const width = Math.max(...rows.map((r) => r.path.length));
+    let width = 0;
+    for (const r of rows) width = Math.max(width, r.path.length);
     for (const r of rows) lines.push(`      ${paint(r.op, r.symbol)} ${r.path.padEnd(width)} = ${r.text}`);
     lines.push('    }', '');
   }
@@ -39,13 +40,23 @@ export function renderPlan(plan: Plan, opts: { color: boolean }): string {
 }
 
 function fieldRow(change: ResourceChange, f: FieldChange): { op: Op; symbol: string; path: string; text: string } {
-  const path = f.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+  const path = formatFieldPath(f.path);
   const show = (v: unknown) => (f.sensitive ? SENSITIVE : formatValue(writtenValue(change.kind, f.path, v)));
   if (!('before' in f)) return { op: 'create', symbol: '+', path, text: show(f.after) };
   if (!('after' in f)) return { op: 'delete', symbol: '-', path, text: show(f.before) };
   const note = f.forcesReplacement ? ' # forces replacement' : '';
   const text = f.sensitive ? `${SENSITIVE}${note}` : `${show(f.before)} -> ${show(f.after)}${note}`;
   return { op: 'update', symbol: '~', path, text };
+}
+
+/** `routes[0].host`: one string built by appending, not an array of parts per field. */
+function formatFieldPath(path: readonly (string | number)[]): string {
+  let out = '';
+  for (let i = 0; i < path.length; i++) {
+    const p = path[i]!;
+    out += typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`;
+  }
+  return out;
 }
 
 function formatValue(v: unknown): string {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatIssue } from './issues.js';
 import { compileText, yaml } from './testing.js';
+import { serviceSchema } from './wharf-schema.js';
 
 const BASE = yaml`
   app: shop
@@ -170,5 +171,25 @@ describe('compiling a spec', () => {
 
   it('refuses a document that is not a mapping', () => {
     assert.deepEqual(problems('- a\n- b\n'), ['wharf.yaml:1:1 (top level): expected a mapping with "app" and "services" (run `wharf init` for an annotated example)']);
+  });
+
+  it('checks each part of the base that no overlay changes once, not once per environment', () => {
+    const services = Array.from({ length: 20 }, (_, i) => `  s${i}:\n    run: node s${i}.js\n    instances: ${i === 7 ? 'many' : 1}\n`).join('');
+    const text = `app: shop\nservices:\n${services}environments:\n  production:\n    services:\n      s1:\n        instances: 3\n  staging:\n    from: production\n  qa: {}\n`;
+    const original = serviceSchema.check;
+    let checks = 0;
+    serviceSchema.check = function (...args) {
+      checks++;
+      return original.apply(this, args);
+    };
+    try {
+      const result = compileText(text);
+      // 20 in the base; s1 again for production and for staging, which inherits its overlay.
+      assert.equal(checks, 22);
+      // The problem in the shared s7 is still found, located and reported once.
+      assert.deepEqual(result.ok ? [] : result.issues.map(formatIssue), ['wharf.yaml:26:16 services.s7.instances: expected a whole number of at least 0, got the string "many"']);
+    } finally {
+      serviceSchema.check = original;
+    }
   });
 });

@@ -5,7 +5,7 @@ import { mergePatch } from './merge.js';
 import { resolveEnvironment, type ResolvedEnvironment } from './resolve.js';
 import { checkRules } from './rules.js';
 import { isMapping } from './schema/composite.js';
-import { INVALID, Issues, ROOT, type Issue, type Path } from './schema/schema.js';
+import { CheckMemo, INVALID, Issues, ROOT, type Issue, type Path } from './schema/schema.js';
 import { NAME, OVERLAY_KEYS, specSchema, type Spec } from './wharf-schema.js';
 import type { SpecDocument } from './yaml-source.js';
 
@@ -30,7 +30,8 @@ export function compileSpec(doc: SpecDocument): CompileResult {
     return { ok: false, issues: out.list };
   }
   const { environments: rawEnvs, ...baseRaw } = raw;
-  const baseIssues = new Issues();
+  const memo = new CheckMemo();
+  const baseIssues = new Issues(memo);
   const base = specSchema.check(baseRaw, ROOT, baseIssues);
   baseIssues.list.forEach((i) => out.add(i));
 
@@ -41,7 +42,7 @@ export function compileSpec(doc: SpecDocument): CompileResult {
     if (!chain) continue;
     let merged: unknown = baseRaw;
     for (const link of [...chain].reverse()) merged = mergePatch(merged, overlays.get(link)!.body);
-    const envIssues = new Issues();
+    const envIssues = new Issues(memo);
     const spec = specSchema.check(merged, ROOT, envIssues);
     envIssues.list.forEach((i) => out.add(i, chain));
     if (spec === INVALID) continue;

@@ -20,26 +20,45 @@ export interface LoadedApp extends CompiledApp {
 
 /** Reads the spec of the app in `dir`; throws SPEC_NOT_FOUND or SPEC_INVALID (every problem at once). */
 export function loadApp(dir: string): LoadedApp {
+  const abs = appFolder(dir);
+  const { doc, notes, issues, file } = readSpecDocument(abs);
+  return compileDocument(abs, file, doc, notes, issues);
+}
+
+/** The absolute path of an app folder, or SPEC_NOT_FOUND. */
+export function appFolder(dir: string): string {
   const abs = resolve(dir);
   if (!existsSync(abs) || !statSync(abs).isDirectory()) {
     throw new WharfError('SPEC_NOT_FOUND', `${dir} is not a folder`, { hint: 'pass the app folder with --dir' });
   }
-  const { doc, notes, issues, file } = readSpecDocument(abs);
+  return abs;
+}
+
+/** The app whose wharf.yaml in folder `abs` reads `text`. */
+export function loadSpecText(abs: string, text: string): LoadedApp {
+  return compileDocument(abs, SPEC_FILE, parseSpecText(text), [], []);
+}
+
+function compileDocument(abs: string, file: string, doc: SpecDocument, notes: string[], issues: SpecIssue[]): LoadedApp {
   const compiled = compileSpec(doc);
   const all: SpecIssue[] = [...issues, ...(compiled.ok ? [] : compiled.issues)];
   if (all.length || !compiled.ok) throw specInvalid(file, all);
   return { ...compiled.app, dir: abs, file, notes };
 }
 
+function parseSpecText(text: string): SpecDocument {
+  const parsed = YamlSource.parse(SPEC_FILE, text);
+  if (!parsed.source) {
+    const issues = parsed.errors.map((e) => ({ file: SPEC_FILE, line: e.pos?.line, col: e.pos?.col, path: '(syntax)', message: e.message }));
+    throw specInvalid(SPEC_FILE, issues);
+  }
+  return parsed.source;
+}
+
 export function readSpecDocument(dir: string): { doc: SpecDocument; notes: string[]; issues: SpecIssue[]; file: string } {
   const specPath = join(dir, SPEC_FILE);
   if (existsSync(specPath)) {
-    const parsed = YamlSource.parse(SPEC_FILE, readFileSync(specPath, 'utf8'));
-    if (!parsed.source) {
-      const issues = parsed.errors.map((e) => ({ file: SPEC_FILE, line: e.pos?.line, col: e.pos?.col, path: '(syntax)', message: e.message }));
-      throw specInvalid(SPEC_FILE, issues);
-    }
-    return { doc: parsed.source, notes: [], issues: [], file: SPEC_FILE };
+    return { doc: parseSpecText(readFileSync(specPath, 'utf8')), notes: [], issues: [], file: SPEC_FILE };
   }
   const procfile = join(dir, 'Procfile');
   if (existsSync(procfile)) {

@@ -40,7 +40,7 @@ export function defaultHost(service: string, env: string, app: string): string {
 export function resolveEnvironment(spec: Spec, name: string, from?: string): ResolvedEnvironment {
   const services: Record<string, ResolvedService> = {};
   for (const [svcName, svc] of Object.entries(spec.services)) {
-    const { routes = [], env = {}, ...rest } = svc;
+    const routes = svc.routes ?? [];
     const own = defaultHost(svcName, name, spec.app);
     const resolved: ResolvedRoute[] = routes.map((r) => ({
       host: r.host ?? own,
@@ -54,11 +54,11 @@ export function resolveEnvironment(spec: Spec, name: string, from?: string): Res
       resolved.push({ host: own, path: '/', https_redirect: false, implicit: true });
     }
     services[svcName] = {
-      ...rest,
+      ...withoutRoutesAndEnv(svc),
       name: svcName,
       kind: web ? 'web' : 'worker',
       routes: resolved,
-      env: { ...spec.env, ...env },
+      env: { ...spec.env, ...svc.env },
     };
   }
   return {
@@ -71,4 +71,15 @@ export function resolveEnvironment(spec: Spec, name: string, from?: string): Res
     pipeline: spec.pipeline,
     ...(spec.release === undefined ? {} : { release: spec.release }),
   };
+}
+
+/**
+ * The service's own fields, in their order, less the two resolved above. A loop rather
+ * than `{ routes, env, ...rest }`: V8 runs rest destructuring through a slow generic path,
+ * which made it most of the time of resolving 1,000 services.
+ */
+function withoutRoutesAndEnv(svc: ServiceSpec): Omit<ServiceSpec, 'routes' | 'env'> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(svc)) if (key !== 'routes' && key !== 'env') out[key] = svc[key as keyof ServiceSpec];
+  return out as Omit<ServiceSpec, 'routes' | 'env'>;
 }

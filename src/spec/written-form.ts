@@ -27,7 +27,9 @@ const BY_KIND: Record<string, Map<string, AnySchema>> = {
 
 /** The value as a person writes it in wharf.yaml: `interval` 1000 → "1s", `memory` 536870912 → "512Mi". */
 export function writtenValue(kind: string, path: readonly (string | number)[], value: unknown): unknown {
+  // Only numbers are ever written otherwise: skip building the key for everything else.
+  if (typeof value !== 'number') return value;
   const key = path.map((p) => (typeof p === 'number' ? '*' : p)).join('.');
   const schema = BY_KIND[kind]?.get(key);
-  return schema && typeof value === 'number' ? schema.renderDefault(value) : value;
+  return schema ? schema.renderDefault(value) : value;
 }

@@ -1,4 +1,3 @@
-import { startDaemon } from '../../daemon/daemon.js';
 import { resolveDataDir } from '../../daemon/paths.js';
 import { VERSION } from '../../version.js';
 import type { Command } from '../command.js';
@@ -20,6 +19,9 @@ export const daemon: Command = {
     const dataDir = resolveDataDir(ctx.flags['data-dir'] as string | undefined);
     const listen = ctx.flags['listen'] ? parseListen(ctx.flags['listen'] as string) : undefined;
     const http = routerListen(dataDir, ctx.flags['http'] as string | undefined);
+    // Loaded here, not at the top: every other command (`wharf plan` first) would pay for
+    // importing the whole daemon — its store, runtime, router and deploys — at start-up.
+    const { startDaemon } = await import('../../daemon/daemon.js');
     const d = await startDaemon({ dataDir, listen, router: http ? { listen: http } : undefined });
     print(ctx.io, `wharf daemon ${VERSION} (pid ${process.pid}) serving ${d.socketPath}${d.url ? ` and ${d.url}` : ''}`);
     await new Promise<void>((resolve) => {

@@ -18,12 +18,18 @@ export const plan: Command = {
   async run(ctx) {
     // The daemon reads and validates the spec (and picks the environment): reading it here
     // too would double the wait on a large spec.
+    // The daemon renders the text too: see POST /v1/plan.
     const dir = appDirOf(ctx);
     const env = ctx.flags['env'] as string | undefined;
-    const { plan: p } = await connect(ctx.io, ctx.flags).plan({ dir, env });
-    if (ctx.flags['json']) printJson(ctx.io, p);
-    else ctx.io.stdout.write(renderPlan(p, { color: useColor(ctx.io, ctx.flags) }));
-    return hasChanges(p) ? EXIT.CHANGES : EXIT.OK;
+    const client = connect(ctx.io, ctx.flags);
+    if (ctx.flags['json']) {
+      const { plan: p } = await client.plan({ dir, env });
+      printJson(ctx.io, p);
+      return hasChanges(p) ? EXIT.CHANGES : EXIT.OK;
+    }
+    const rendered = await client.planText({ dir, env, color: useColor(ctx.io, ctx.flags) });
+    ctx.io.stdout.write(rendered.text);
+    return rendered.changes ? EXIT.CHANGES : EXIT.OK;
   },
 };
 

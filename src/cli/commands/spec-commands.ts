@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { WharfError } from '../../errors.js';
-import { initSpec } from '../../spec/init.js';
 import { jsonSchemaOf } from '../../spec/json-schema.js';
 import { loadApp, SPEC_FILE } from '../../spec/load.js';
 import type { Command } from '../command.js';
@@ -21,6 +20,8 @@ export const init: Command = {
       throw new WharfError('CONFLICT', `${file} exists`, { hint: 'pass --force to overwrite it' });
     }
     const read = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : undefined);
+    // Loaded here: it brings the full YAML library, which no other command needs at start-up.
+    const { initSpec } = await import('../../spec/init.js');
     const { text, source, notes } = initSpec({
       folderName: basename(dir),
       procfile: read('Procfile'),

@@ -1,6 +1,6 @@
 import { didYouMean } from '../../_util/did-you-mean.js';
 import { cloneJson, setOwn } from '../../_util/own.js';
-import { INVALID, Issues, Schema, typeName, type Checked, type Infer, type JsonSchema, type PathRef, child } from './schema.js';
+import { checkPart, INVALID, Issues, Schema, typeName, type Checked, type Infer, type JsonSchema, type PathRef, child } from './schema.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnySchema = Schema<any, boolean>;
@@ -60,7 +60,7 @@ export class ObjectSchema<F extends Fields> extends Schema<ObjectOf<F>> {
         }
         continue;
       }
-      const checked = field.check(raw, child(path, key), issues);
+      const checked = checkPart(field, raw, child(path, key), issues);
       if (checked === INVALID) ok = false;
       else out[key] = checked;
     }
@@ -109,7 +109,7 @@ export class RecordSchema<V extends AnySchema> extends Schema<Record<string, Inf
         ok = false;
         continue;
       }
-      const checked = this.values.check(raw, child(path, key), issues);
+      const checked = checkPart(this.values, raw, child(path, key), issues);
       if (checked === INVALID) ok = false;
       else setOwn(out, key, checked as Infer<V>);
     }

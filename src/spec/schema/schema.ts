@@ -41,12 +41,51 @@ export interface Issue {
 /** Collects issues during one parse; never throws. */
 export class Issues {
   readonly list: Issue[] = [];
+  /** Shared by the checks of several documents that share parts (the environments' merges). */
+  constructor(readonly memo?: CheckMemo) {}
   add(path: PathRef, message: string, hint?: string, at: 'key' | 'value' = 'value'): void {
     this.list.push({ path: toPath(path), message, hint, at });
   }
   get empty(): boolean {
     return this.list.length === 0;
   }
+}
+
+/**
+ * Checks already made, by schema, value (by identity) and path. An environment's merged spec
+ * shares every part its overlay leaves alone with the base spec (merge patches copy only
+ * what they change), so each of those parts is checked once, not once per environment.
+ * A check depends only on its schema, value and path, so replaying its result and issues is
+ * exactly what checking again would give.
+ */
+export class CheckMemo {
+  private readonly done = new WeakMap<object, Map<Schema<unknown, boolean>, { path: PathRef; result: unknown; issues: Issue[] }[]>>();
+
+  check<T>(schema: Schema<T, boolean>, value: unknown, path: PathRef, issues: Issues): Checked<T> {
+    if (typeof value !== 'object' || value === null) return schema.check(value, path, issues);
+    let bySchema = this.done.get(value);
+    if (!bySchema) this.done.set(value, (bySchema = new Map()));
+    const made = bySchema.get(schema) ?? [];
+    const hit = made.find((m) => samePath(m.path, path));
+    if (hit) {
+      issues.list.push(...hit.issues);
+      return hit.result as Checked<T>;
+    }
+    const from = issues.list.length;
+    const result = schema.check(value, path, issues);
+    bySchema.set(schema, [...made, { path, result, issues: issues.list.slice(from) }]);
+    return result;
+  }
+}
+
+function samePath(a: PathRef, b: PathRef): boolean {
+  for (; a && b; a = a.up, b = b.up) if (a === b) return true; else if (a.seg !== b.seg) return false;
+  return a === b;
+}
+
+/** `schema.check`, through the memo of `issues` when it has one. */
+export function checkPart<T>(schema: Schema<T, boolean>, value: unknown, path: PathRef, issues: Issues): Checked<T> {
+  return issues.memo ? issues.memo.check(schema, value, path, issues) : schema.check(value, path, issues);
 }
 
 /** Returned by a check that reported an issue; the parent skips the value. */
