@@ -22,7 +22,16 @@ import { capacity, p99, PacedLoad } from './load.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const { values: opt } = parseArgs({ options: { dist: { type: 'string', default: 'dist' }, out: { type: 'string', default: path.join(here, 'RESULTS.md') } } });
+const { values: opt } = parseArgs({
+  options: {
+    dist: { type: 'string', default: 'dist' },
+    out: { type: 'string', default: path.join(here, 'RESULTS.md') },
+    // The steady load as a share of the capacity measured at the start. The load generator
+    // runs on the same machine: on 2 cores, half the closed-loop capacity leaves no CPU for
+    // a deploy's own work (builds, new processes), and every latency then measures the queue.
+    load: { type: 'string', default: '0.5' },
+  },
+});
 const dist = path.resolve(root, opt.dist);
 const log = (line) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 const sleep = (n) => new Promise((r) => setTimeout(r, n));
@@ -69,7 +78,7 @@ try {
   await wharf.up(appDir);
   await wharf.waitReady(spec);
   const cap = await capacity({ port, host });
-  const rate = Math.max(20, Math.round(cap / 2));
+  const rate = Math.max(20, Math.round(cap * Number(opt.load)));
   log(`capacity ${Math.round(cap)} req/s through the router; steady load ${rate} req/s`);
   load = new PacedLoad({ port, host, rate });
   load.start();
@@ -87,23 +96,29 @@ try {
     { name: 'never passes health (blue-green)', strategy: 'blue-green', greeting: 'r5', bug: 'unhealthy', expect: 'fail' },
     { name: '500 on 30 % (canary)', strategy: 'canary', greeting: 'r6', bug: 'errors', expect: 'fail' },
     { name: 'rollback, warm', rollback: [], expect: 'ok' },
-    // v4, the canary that went live and was rolled back from: its instances are stopped, its
-    // build is still kept (Wharf keeps the newest 5 builds per app; v1's is collected by now).
-    { name: 'rollback, cold (v4)', rollback: ['v4'], expect: 'ok' },
+    // Cold: back to the release the warm rollback left (its instances are stopped, its build
+    // still kept: Wharf keeps the newest 5 builds per app, and v1's is collected by now).
+    { name: 'rollback, cold (to the release the warm rollback left)', rollback: 'cold', expect: 'ok' },
   ];
   let previous = 'r0';
+  let warmFrom;
   for (const c of cases) {
-    await sleep(2000);
+    await sleep(3000);
     const t0 = Date.now();
+    // Steady state right before the case: the same load, nothing deploying (the first window
+    // after the capacity probe still carries the probe's after-effects).
+    const before = p99(load.between(t0 - 3000, t0));
     let outcome;
     let detail = '';
     if (c.rollback) {
-      const out = await wharf.cli(['rollback', '-C', appDir, ...c.rollback]).then(
+      const args = c.rollback === 'cold' ? [warmFrom] : c.rollback;
+      const out = await wharf.cli(['rollback', '-C', appDir, ...args]).then(
         (o) => ({ ok: true, o }),
         (e) => ({ ok: false, o: e.message }),
       );
       outcome = out.ok ? 'ok' : 'fail';
       const said = out.o.match(/Rolled back \S+ from (v\d+) to (v\d+) \((warm|cold); traffic switched in (\d+) ms\)/);
+      if (said && said[3] === 'warm') warmFrom = said[1];
       detail = said ? `${said[1]} → ${said[2]} (${said[3]}), table switch ${said[4]} ms` : (out.o.match(/error\[[A-Z_]+\]: [^\n]*/)?.[0] ?? out.o.split('\n')[0]).slice(0, 140);
     } else {
       fs.writeFileSync(server, BUGS[c.bug]);
@@ -150,6 +165,7 @@ try {
       abortMs,
       rollbackMs,
       p99: p99(during),
+      before,
       detail,
     };
     log(`${c.name}: ${JSON.stringify(row)}`);
@@ -165,11 +181,11 @@ try {
     '',
     `Command: \`node bench/deploy/run.mjs\` · ${now} · ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version} · shared machine`,
     '',
-    `Steady load: ${rate} req/s paced over 16 keep-alive connections (half of the ${Math.round(cap)} req/s measured through the router at the start), on examples/hello (web ×2, worker ×1). Steady-state p99: ${ms(steadyP99)}.`,
+    `Command: \`node bench/deploy/run.mjs --load ${opt.load}\`. Steady load: ${rate} req/s paced over 16 keep-alive connections (${Math.round(Number(opt.load) * 100)} % of the ${Math.round(cap)} req/s measured through the router at the start, load generator on the same 2 cores), on examples/hello (web ×2, worker ×1). Steady-state p99: ${ms(steadyP99)}.`,
     '',
     table(
-      ['case', 'outcome', 'requests', 'failed', 'deploy → 100 % new', 'bad canary: first → last bad answer', 'rollback: command → last answer of the old', 'p99 (× steady)', 'what wharf said'],
-      rows.map((r) => [r.name, r.outcome, r.requests, r.failed, ms(r.toNew), ms(r.abortMs), ms(r.rollbackMs), r.p99 === undefined ? '–' : `${ms(r.p99)} (${(r.p99 / steadyP99).toFixed(2)}×)`, r.detail.replace(/\|/g, '\\|')]),
+      ['case', 'outcome', 'requests', 'failed', 'deploy → 100 % new', 'bad canary: first → last bad answer', 'rollback: command → last answer of the old', 'p99 during', 'p99, 3 s before', 'ratio', 'what wharf said'],
+      rows.map((r) => [r.name, r.outcome, r.requests, r.failed, ms(r.toNew), ms(r.abortMs), ms(r.rollbackMs), ms(r.p99), ms(r.before), r.p99 === undefined || !r.before ? '–' : `${(r.p99 / r.before).toFixed(2)}×`, r.detail.replace(/\|/g, '\\|')]),
     ),
     '',
   ].join('\n');
