@@ -10,11 +10,11 @@
 //
 // Everything runs in a temp dir with a free port; everything started is stopped by pid.
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../runtime/free-port.mjs';
 import { copyHello, setGreeting } from '../runtime/fixtures.mjs';
 import { ms, table } from '../runtime/stats.mjs';
 import { Wharf } from '../runtime/wharf.mjs';
@@ -35,14 +35,6 @@ const { values: opt } = parseArgs({
 const dist = path.resolve(root, opt.dist);
 const log = (line) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 const sleep = (n) => new Promise((r) => setTimeout(r, n));
-
-async function freePort() {
-  const s = net.createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wharf-bench-deploy-'));
 fs.chmodSync(work, 0o711);
@@ -100,7 +92,6 @@ try {
     // still kept: Wharf keeps the newest 5 builds per app, and v1's is collected by now).
     { name: 'rollback, cold (to the release the warm rollback left)', rollback: 'cold', expect: 'ok' },
   ];
-  let previous = 'r0';
   let warmFrom;
   for (const c of cases) {
     await sleep(3000);
@@ -170,9 +161,7 @@ try {
     };
     log(`${c.name}: ${JSON.stringify(row)}`);
     rows.push(row);
-    if (outcome === 'ok' && !c.rollback) previous = c.greeting;
   }
-  void previous;
   await load.stop();
   const now = new Date().toISOString();
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
