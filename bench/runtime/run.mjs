@@ -13,7 +13,6 @@
 // runs apps as root can pass through to the builds in the data dir) with a free port for
 // --http; the script stops everything it starts, by pid. Needs ~2.5 GB free for 40 instances.
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +22,7 @@ import { benchStartup } from './startup.mjs';
 import { benchMemory } from './memory.mjs';
 import { renderReport } from './report.mjs';
 import { Wharf } from './wharf.mjs';
+import { freePort } from './free-port.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -47,14 +47,6 @@ if (!fs.existsSync(path.join(dist, 'cli/main.js'))) {
   process.exit(64);
 }
 const log = (line) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
-
-async function freePort() {
-  const s = net.createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** As root, apps run as `wharf-app`, which must traverse every parent of the data dir. */
 function checkTraversable(dir) {

@@ -3,7 +3,7 @@ import type { Actor } from '../apply/applier.js';
 import { WharfError } from '../errors.js';
 import type { Store } from '../state/store.js';
 import type { SealedEntryRef, SealedValue } from '../state/types.js';
-import { seal, unseal, type MasterKey, type ValueAddress } from './cipher.js';
+import { seal, unseal, type ValueAddress } from './cipher.js';
 import { secretDigest } from './digest.js';
 import { masterKeyFile, newMasterKey, nextKeyFile, readKeyFile, readMasterKey, writeKeyFile, type LoadedKey } from './master-key.js';
 

@@ -3,14 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runWharf, type CliRun } from '../cli/testing.js';
+import { runWharf } from '../cli/testing.js';
 import { ApiTransport } from '../client/transport.js';
 import { WharfClient } from '../client/wharf-client.js';
 import { configVarsFrom } from '../config/config-vars.js';
 import { Keyring } from '../config/keyring.js';
 import { newMasterKey } from '../config/master-key.js';
 import { SqliteStore } from '../state/sqlite/sqlite-store.js';
-import { appFixture, httpGet, tearDown, until } from './e2e-testing.js';
+import { appFixture, httpGet, tearDown, until, wharfAt } from './e2e-testing.js';
 
 /** Answers GET / with its greeting and GET /token with TOKEN; prints neither. */
 const SERVER = `
@@ -40,12 +40,7 @@ describe('config vars and secrets, through the daemon', () => {
   let client: WharfClient;
   const SECRET = `planted-${randomBytes(12).toString('hex')}`;
   const pids = new Set<number>();
-  const wharf = (...args: string[]) => runWharf([...args, '--data-dir', data], { cwd: app, timeoutMs: 90_000 });
-  const ok = async (...args: string[]): Promise<CliRun> => {
-    const r = await wharf(...args);
-    assert.equal(r.code, 0, `wharf ${args.join(' ')}: ${r.stderr}`);
-    return r;
-  };
+  const { wharf, ok } = wharfAt(() => ({ app, data }), 90_000);
   const web = async (env = 'production') => {
     const list = (await client.instances('demo', env)).instances.filter((i) => i.service === 'web');
     list.forEach((i) => i.pid && pids.add(i.pid));

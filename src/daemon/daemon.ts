@@ -20,6 +20,7 @@ import { wireLocalRuntime } from './runtime-wiring.js';
 import { recoverRollouts } from '../deploy/rollout/recovery.js';
 import { DEFAULT_WARM_REAPER_INTERVAL_MS } from '../defaults.js';
 import { deployRoutes } from './routes/deploy-routes.js';
+import { appLoader } from './routes/app-loader.js';
 import { wireAddons } from './addon-wiring.js';
 import { addonRoutes } from './routes/addon-routes.js';
 import { Keyring } from '../config/keyring.js';
@@ -120,6 +121,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         },
       },
     });
+    const apps = appLoader({ store, planConfig: configs.planConfig });
     const startedAt = now();
     const server = await startControlServer({
       socketPath: paths.socket,
@@ -128,13 +130,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       routes: [
         ...systemRoutes(store, { dataDir: paths.dataDir, startedAt, router: () => (router ? { pid: router.pid, listen: options.router!.listen } : null) }),
         ...(router ? routerRoutes(router, store, now) : []),
-        ...specRoutes(applier, { store, planConfig: configs.planConfig }),
+        ...specRoutes(applier, apps),
         ...configs.routes,
         ...timelineRoutes(store, hub),
         ...lockRoutes(store, now),
         ...runtimeRoutes({ store, fleet: runtime.fleet, operations: runtime.operations, logsDir: runtime.dirs.logs }),
         ...autoscaleRoutes(autoscaler),
-        ...deployRoutes(applier, runtime.deployer),
+        ...deployRoutes(applier, runtime.deployer, apps),
         ...addonRoutes({ store, manager: addons.manager, backups: addons.backups, now }),
       ],
     });

@@ -3,7 +3,9 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runWharf } from '../cli/testing.js';
+import assert from 'node:assert/strict';
+import { runWharf, type CliRun } from '../cli/testing.js';
+import { killAll } from './testing/load.js';
 
 /** The body of GET `path` on a local port. */
 export function httpGet(port: number, path = '/'): Promise<string> {
@@ -41,12 +43,20 @@ export function appFixture(prefix: string, files: Record<string, string>): { roo
 /** Stops the daemon, kills every app process group in `pids` (they outlive the daemon), and removes `root`. */
 export async function tearDown(root: string, data: string, pids: Iterable<number>): Promise<void> {
   await runWharf(['daemon', 'stop', '--data-dir', data]);
-  for (const pid of pids) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  killAll(pids);
   rmSync(root, { recursive: true, force: true });
+}
+
+/**
+ * The CLI run in the app folder against the data dir (read when called: tests set them in
+ * `before`): `wharf` answers the run, `ok` also asserts that it succeeded.
+ */
+export function wharfAt(where: () => { app: string; data: string }, timeoutMs = 120_000) {
+  const wharf = (...args: string[]): Promise<CliRun> => runWharf([...args, '--data-dir', where().data], { cwd: where().app, timeoutMs });
+  const ok = async (...args: string[]): Promise<CliRun> => {
+    const r = await wharf(...args);
+    assert.equal(r.code, 0, `wharf ${args.join(' ')}: ${r.stderr}${r.stdout}`);
+    return r;
+  };
+  return { wharf, ok };
 }

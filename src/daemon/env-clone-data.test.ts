@@ -5,10 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { ManagedServers } from '../addons/addon-servers.js';
 import { AesGcmSealer } from '../addons/sealer.js';
-import { runWharf, type CliRun } from '../cli/testing.js';
+import { runWharf } from '../cli/testing.js';
 import { ApiTransport } from '../client/transport.js';
 import { WharfClient } from '../client/wharf-client.js';
-import { appFixture, tearDown, until } from './e2e-testing.js';
+import { appFixture, tearDown, until, wharfAt } from './e2e-testing.js';
 
 // The worker says, once at start, how many rows its own database holds: what a release
 // command or a booting app would find there.
@@ -29,12 +29,7 @@ describe('cloning an environment with its data, through the daemon', () => {
   let data: string;
   let client: WharfClient;
   const pids = new Set<number>();
-  const wharf = (...args: string[]) => runWharf([...args, '--data-dir', data], { cwd: app, timeoutMs: 120_000 });
-  const ok = async (...args: string[]): Promise<CliRun> => {
-    const r = await wharf(...args);
-    assert.equal(r.code, 0, `wharf ${args.join(' ')}: ${r.stderr}${r.stdout}`);
-    return r;
-  };
+  const { wharf, ok } = wharfAt(() => ({ app, data }));
   const url = async (env: string) => (JSON.parse((await ok('addons', 'info', 'db', '--reveal', '--json', '-e', env)).stdout) as { vars: Record<string, string> }).vars['URL']!;
   const query = async (connectionString: string, sql: string) => {
     const c = new pg.Client({ connectionString });

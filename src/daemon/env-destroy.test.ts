@@ -3,10 +3,10 @@ import { readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runWharf, type CliRun } from '../cli/testing.js';
+import { runWharf } from '../cli/testing.js';
 import { ApiTransport } from '../client/transport.js';
 import { WharfClient } from '../client/wharf-client.js';
-import { appFixture, until } from './e2e-testing.js';
+import { appFixture, until, wharfAt } from './e2e-testing.js';
 import { freePort, killAll } from './testing/load.js';
 
 const SERVER = `
@@ -43,12 +43,7 @@ describe('destroying an environment behind the router', () => {
   let port: number;
   let client: WharfClient;
   const pids = new Set<number | undefined>();
-  const wharf = (...args: string[]) => runWharf([...args, '--data-dir', data], { cwd: app, timeoutMs: 120_000 });
-  const ok = async (...args: string[]): Promise<CliRun> => {
-    const r = await wharf(...args);
-    assert.equal(r.code, 0, `wharf ${args.join(' ')}: ${r.stderr}${r.stdout}`);
-    return r;
-  };
+  const { ok } = wharfAt(() => ({ app, data }));
   const remember = async (env: string) => (await client.instances('drained', env).catch(() => ({ instances: [] }))).instances.forEach((i) => pids.add(i.pid));
 
   before(async () => {

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runWharf, type CliRun } from '../cli/testing.js';
 import { ApiTransport } from '../client/transport.js';
 import { WharfClient } from '../client/wharf-client.js';
 import { processIsAlive } from '../runtime/proc-table.js';
-import { appFixture, httpGet, tearDown, until } from './e2e-testing.js';
+import { appFixture, httpGet, tearDown, until, wharfAt } from './e2e-testing.js';
 
 const SERVER = `
 const http = require('node:http');
@@ -22,12 +21,7 @@ describe('environments as copies, through the daemon', () => {
   let data: string;
   let client: WharfClient;
   const pids = new Set<number>();
-  const wharf = (...args: string[]) => runWharf([...args, '--data-dir', data], { cwd: app, timeoutMs: 120_000 });
-  const ok = async (...args: string[]): Promise<CliRun> => {
-    const r = await wharf(...args);
-    assert.equal(r.code, 0, `wharf ${args.join(' ')}: ${r.stderr}`);
-    return r;
-  };
+  const { wharf, ok } = wharfAt(() => ({ app, data }));
   const instances = async (env: string) => {
     const list = (await client.instances('demo', env)).instances;
     list.forEach((i) => i.pid && pids.add(i.pid));

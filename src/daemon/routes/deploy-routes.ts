@@ -4,9 +4,9 @@ import { STRATEGIES, type Strategy } from '../../deploy/rollout/types.js';
 import { WharfError } from '../../errors.js';
 import { desiredState } from '../../plan/desired.js';
 import { planForJson } from '../../plan/render.js';
-import { loadApp, pickEnvironment } from '../../spec/load.js';
 import type { Route } from '../http/index.js';
-import { appDir, optionalString } from './body.js';
+import type { AppLoader } from './app-loader.js';
+import { optionalString } from './body.js';
 import { streamLines } from './ndjson.js';
 
 const ENV = '/v1/apps/:app/envs/:env';
@@ -15,20 +15,20 @@ const ENV = '/v1/apps/:app/envs/:env';
  * deploy, rollback, promote and abort. Deploy and rollback stream their progress as JSON
  * lines (`{progress}`, `{output}`), ending with `{result}` or `{error}`.
  */
-export function deployRoutes(applier: Applier, deployer: Deployer): Route[] {
+export function deployRoutes(applier: Applier, deployer: Deployer, loader: AppLoader): Route[] {
   return [
     {
       method: 'POST',
       path: '/v1/deploy',
       handler: async ({ body, caller, res }) => {
-        const app = loadApp(appDir(body));
-        const env = pickEnvironment(app, optionalString(body, 'env'));
+        // The same reading as plan and apply: a deploy records what `wharf plan` shows.
+        const { app, env, planConfig } = await loader.load(body);
         const strategy = strategyOf(optionalString(body, 'strategy'));
         await streamLines(
           res,
           (line) =>
             applier.apply({
-              desired: desiredState(env),
+              desired: desiredState(env, planConfig),
               from: env.from,
               source: { dir: app.dir, environment: env, includeUncommitted: (body as { includeUncommitted?: unknown }).includeUncommitted === true },
               by: { actor: caller.actor, client: caller.client },

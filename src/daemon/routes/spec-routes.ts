@@ -1,39 +1,22 @@
 import type { Applier } from '../../apply/applier.js';
-import { desiredState, type PlanConfig } from '../../plan/desired.js';
-import { environmentSpec } from '../../envs/environment-spec.js';
-import type { Store } from '../../state/store.js';
+import { desiredState } from '../../plan/desired.js';
 import { WharfError } from '../../errors.js';
 import { hasChanges } from '../../plan/plan.js';
 import { planForJson, renderPlan } from '../../plan/render.js';
 import type { PlanText } from '../../client/wharf-client.js';
-import { AppCache } from '../../spec/app-cache.js';
-import { pickEnvironment } from '../../spec/load.js';
 import type { Route } from '../http/index.js';
-import { appDir, optionalString } from './body.js';
-
-/** With config: plans show the set values over the spec's env, and created environments resolve. */
-export interface SpecRouteConfig {
-  store: Store;
-  planConfig: (app: string, env: string) => Promise<PlanConfig>;
-}
+import type { AppLoader } from './app-loader.js';
+import { optionalString } from './body.js';
 
 /** validate, plan and apply: the spec of an app folder against the recorded state. */
-export function specRoutes(applier: Applier, config?: SpecRouteConfig): Route[] {
-  // One daemon, one cache: `wharf plan` then `wharf apply` of an unchanged spec read it once.
-  const apps = new AppCache();
-  const load = async (body: unknown) => {
-    const app = apps.load(appDir(body));
-    const name = optionalString(body, 'env');
-    // An environment made by `wharf env create` is not declared; its spec derives from its source's.
-    const env = name !== undefined && config && !app.environments.has(name) ? await environmentSpec(app, name, config.store) : pickEnvironment(app, name);
-    return { app, env, planConfig: await config?.planConfig(env.app, env.name) };
-  };
+export function specRoutes(applier: Applier, loader: AppLoader): Route[] {
+  const load = (body: unknown) => loader.load(body);
   return [
     {
       method: 'POST',
       path: '/v1/validate',
       handler: ({ body }) => {
-        const app = apps.load(appDir(body));
+        const app = loader.app(body);
         return { app: app.spec.app, file: app.file, environments: [...app.environments.keys()], notes: app.notes };
       },
     },

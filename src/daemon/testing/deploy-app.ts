@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { runWharf, type CliRun } from '../../cli/testing.js';
 import { ApiTransport } from '../../client/transport.js';
 import { WharfClient } from '../../client/wharf-client.js';
+import { until as poll } from '../e2e-testing.js';
 import { freePort, killAll, load, type LoadResult } from './load.js';
 
 /** A web app whose behaviour the spec's env decides: its greeting, health, a crash at boot, a share of 500s. */
@@ -133,11 +134,7 @@ export class DeployFixture {
   }
 }
 
+/** Resolves once `condition` holds (a generous deadline, never a timed assertion). */
 export async function until(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not met in time');
+  await poll('a condition', async () => ((await condition()) ? true : undefined), timeoutMs);
 }
