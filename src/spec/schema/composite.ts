@@ -19,8 +19,13 @@ export function isMapping(value: unknown): value is Record<string, unknown> {
 /** A mapping with known keys; any other key is an error, with "did you mean" when close. */
 export class ObjectSchema<F extends Fields> extends Schema<ObjectOf<F>> {
   fillWhenAbsent = false;
+  /** The field names and schemas, listed once: check() runs for every service of every environment. */
+  private readonly known: string[];
+  private readonly entries: [string, AnySchema][];
   constructor(readonly fields: F) {
     super();
+    this.known = Object.keys(fields);
+    this.entries = Object.entries(fields);
   }
   /** Optional in the file; when absent, every field takes its own default. */
   defaults(): Schema<ObjectOf<F>, false> {
@@ -36,7 +41,7 @@ export class ObjectSchema<F extends Fields> extends Schema<ObjectOf<F>> {
       issues.add(path, `expected ${this.expected()}, got ${typeName(value)}`);
       return INVALID;
     }
-    const known = Object.keys(this.fields);
+    const known = this.known;
     let ok = true;
     for (const key of Object.keys(value)) {
       if (Object.hasOwn(this.fields, key)) continue;
@@ -45,7 +50,7 @@ export class ObjectSchema<F extends Fields> extends Schema<ObjectOf<F>> {
       ok = false;
     }
     const out: Record<string, unknown> = {};
-    for (const [key, field] of Object.entries(this.fields)) {
+    for (const [key, field] of this.entries) {
       const raw = value[key];
       // `key:` with no value is null in YAML; for an optional key that means "not set".
       if (raw === undefined || (raw === null && field.meta.optional)) {
