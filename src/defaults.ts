@@ -210,3 +210,12 @@ export const DEFAULT_ENV_REAP_INTERVAL_MS = 60_000;
 
 /** App folders whose loaded spec the daemon keeps, so a plan then an apply reads it once. */
 export const DEFAULT_APP_CACHE_ENTRIES = 16;
+
+/**
+ * Node flags the daemon runs with (`wharf up` starts it so; a service manager running
+ * `wharf daemon` should pass them too). A larger young generation: loading and planning a
+ * large spec keeps most of what it allocates until the answer is sent, so with V8's default
+ * 16 MiB semi-space a first plan of 1,000 services ran ~20 scavenges, each copying a growing
+ * live set. With 64 MiB it spends ~15 % less CPU (bench/plan). Memory is committed as used.
+ */
+export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];

@@ -8,7 +8,7 @@ import { cpuSecondsOf, runChecked, startUntil, stopChild } from './child.mjs';
 /** The compiled modules the benchmark drives, from a dist dir (`npm run build` makes dist/). */
 export async function loadWharf(dist) {
   const from = (file) => import(pathToFileURL(resolve(dist, file)).href);
-  const [load, desired, plan, render, store, applier, recording] = await Promise.all([
+  const [load, desired, plan, render, store, applier, recording, defaults] = await Promise.all([
     from('spec/load.js'),
     from('plan/desired.js'),
     from('plan/plan.js'),
@@ -16,6 +16,7 @@ export async function loadWharf(dist) {
     from('state/open-store.js'),
     from('apply/applier.js'),
     from('targets/recording/recording-target.js'),
+    from('defaults.js'),
   ]);
   return {
     dist: resolve(dist),
@@ -28,6 +29,7 @@ export async function loadWharf(dist) {
     openStore: store.openStore,
     Applier: applier.Applier,
     RecordingTarget: recording.RecordingTarget,
+    daemonNodeFlags: defaults.DAEMON_NODE_FLAGS,
   };
 }
 
@@ -82,7 +84,8 @@ export async function applyInProcess(w, { dir, env, store }) {
  * and holds a port (8080 by default) that other work on the machine may be using.
  */
 export async function startWharfDaemon(w, dataDir) {
-  const child = await startUntil(process.execPath, [w.cli, 'daemon', '--data-dir', dataDir, '--http', 'off'], /serving /);
+  // With the Node flags `wharf up` starts the daemon with.
+  const child = await startUntil(process.execPath, [...w.daemonNodeFlags, w.cli, 'daemon', '--data-dir', dataDir, '--http', 'off'], /serving /);
   return { dataDir, pid: child.pid, stop: () => stopChild(child) };
 }
 

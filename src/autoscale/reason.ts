@@ -13,12 +13,15 @@ export interface TargetLine {
   complete: boolean;
 }
 
-const WHOLE = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const ONE_DECIMAL = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+// Made on first use: building an Intl formatter loads ICU data (~20 ms), which the CLI's
+// start-up would otherwise pay for every command.
+let whole: Intl.NumberFormat | undefined;
+let oneDecimal: Intl.NumberFormat | undefined;
 
 /** 1,840 · 72 · 2.5: one decimal only where it matters (small in-flight counts). */
 export function formatFigure(value: number): string {
-  return (Math.abs(value) < 10 ? ONE_DECIMAL : WHOLE).format(value);
+  if (Math.abs(value) < 10) return (oneDecimal ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 })).format(value);
+  return (whole ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })).format(value);
 }
 
 /** "1,840 req/min per instance > target 600". */

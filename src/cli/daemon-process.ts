@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ApiTransport } from '../client/transport.js';
 import { WharfClient, type Status } from '../client/wharf-client.js';
 import { dataDirPaths, type DaemonInfo } from '../daemon/paths.js';
+import { DAEMON_NODE_FLAGS } from '../defaults.js';
 import { isWharfError, WharfError } from '../errors.js';
 
 const CLI_ENTRY = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -55,7 +56,7 @@ export async function ensureDaemon(dataDir: string, listen: string | undefined, 
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const log = openSync(paths.daemonLog, 'a', 0o600);
   const args = [CLI_ENTRY, 'daemon', '--data-dir', dataDir, ...(listen ? ['--listen', listen] : []), ...(http ? ['--http', http] : [])];
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, ...args], { detached: true, stdio: ['ignore', log, log] });
   closeSync(log);
   child.unref();
   let exited: number | null = null;

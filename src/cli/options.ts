@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { loadApp, pickEnvironment } from '../spec/load.js';
 import type { CommandContext, Options } from './command.js';
 
 /** Options every command takes. */
@@ -31,8 +30,13 @@ export function appDirOf(ctx: CommandContext): string {
   return resolve(ctx.io.cwd, (ctx.flags['dir'] as string | undefined) ?? '.');
 }
 
-/** The app and environment a command means, read from the app folder's spec. */
-export function appAndEnv(ctx: CommandContext): { app: string; env: string; dir: string } {
+/**
+ * The app and environment a command means, read from the app folder's spec. The spec
+ * loader is imported here, not at start-up: most commands never read the spec (plan and
+ * apply leave it to the daemon), and the CLI's start is part of every command's wait.
+ */
+export async function appAndEnv(ctx: CommandContext): Promise<{ app: string; env: string; dir: string }> {
+  const { loadApp, pickEnvironment } = await import('../spec/load.js');
   const dir = appDirOf(ctx);
   const loaded = loadApp(dir);
   const named = ctx.flags['env'] as string | undefined;

@@ -1,5 +1,5 @@
 import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { createRequire } from 'node:module';
 import { ERROR_CODES, type ErrorCode, WharfError } from '../errors.js';
 
 /**
@@ -23,6 +23,10 @@ export interface Exchange {
   body?: Buffer;
   signal?: AbortSignal;
 }
+
+/** node:https, and TLS under it, loaded for an https endpoint only: ~15 ms of every CLI start otherwise. */
+const lazyRequire = createRequire(import.meta.url);
+const httpsRequest = (options: import('node:https').RequestOptions) => (lazyRequire('node:https') as typeof import('node:https')).request(options);
 
 const NOT_RUNNING_HINT = 'start it with `wharf up` or `wharf daemon`';
 

@@ -5,8 +5,8 @@ import { table, time } from '../format.js';
 import { print, printJson } from '../io.js';
 import { APP, appAndEnv, JSON_OPTION } from '../options.js';
 
-function target(ctx: CommandContext) {
-  const { app, env } = appAndEnv(ctx);
+async function target(ctx: CommandContext) {
+  const { app, env } = await appAndEnv(ctx);
   return { app, env, name: ctx.args[0]!, client: connect(ctx.io, ctx.flags).addons };
 }
 
@@ -26,7 +26,7 @@ export const addons: Command = {
   options: { ...APP, ...JSON_OPTION },
   json: true,
   async run(ctx) {
-    const { app, env } = appAndEnv(ctx);
+    const { app, env } = await appAndEnv(ctx);
     const { addons: list } = await connect(ctx.io, ctx.flags).addons.list(app, env);
     if (ctx.flags['json']) return printJson(ctx.io, list);
     if (!list.length) return print(ctx.io, `${app}/${env} has no add-ons.`);
@@ -47,7 +47,7 @@ export const addonsInfo: Command = {
   options: { ...APP, ...JSON_OPTION, reveal: { type: 'boolean' } },
   json: true,
   async run(ctx) {
-    const { app, env, name, client } = target(ctx);
+    const { app, env, name, client } = await target(ctx);
     const { addon } = await client.info(app, env, name, ctx.flags['reveal'] === true);
     if (ctx.flags['json']) return printJson(ctx.io, addon);
     print(ctx.io, `${addon.name}: ${addon.mode} ${addon.type} add-on of ${app}/${env}, ${addon.state}${addon.reason ? ` (${addon.reason})` : ''}`);
@@ -64,7 +64,7 @@ export const addonsBackups: Command = {
   options: { ...APP, ...JSON_OPTION },
   json: true,
   async run(ctx) {
-    const { app, env, name, client } = target(ctx);
+    const { app, env, name, client } = await target(ctx);
     const { backups } = await client.backups(app, env, name);
     if (ctx.flags['json']) return printJson(ctx.io, backups);
     if (!backups.length) return print(ctx.io, `Add-on ${name} of ${app}/${env} has no backups yet.`);
@@ -82,7 +82,7 @@ export const addonsBackup: Command = {
   positionals: ['NAME'],
   options: { ...APP, verify: { type: 'boolean' } },
   async run(ctx) {
-    const { app, env, name, client } = target(ctx);
+    const { app, env, name, client } = await target(ctx);
     const { backup } = await client.backup(app, env, name, ctx.flags['verify'] === true);
     print(ctx.io, `Backup ${backup.id} of ${name} (${app}/${env}): ${backup.file}`);
     print(ctx.io, `sha256 ${backup.sha256}, ${backup.sizeBytes} bytes, ${counts(backup.counts)}`);
@@ -97,7 +97,7 @@ export const addonsVerify: Command = {
   positionals: ['NAME', 'BACKUP_ID'],
   options: { ...APP },
   async run(ctx) {
-    const { app, env, name, client } = target(ctx);
+    const { app, env, name, client } = await target(ctx);
     const { backup } = await client.verify(app, env, name, ctx.args[1]!);
     print(ctx.io, `Backup ${backup.id} verified: ${backup.verification?.message ?? ''}`);
   },
@@ -110,7 +110,7 @@ export const addonsRestore: Command = {
   positionals: ['NAME', 'BACKUP_ID'],
   options: { ...APP },
   async run(ctx) {
-    const { app, env, name, client } = target(ctx);
+    const { app, env, name, client } = await target(ctx);
     const { backup, kept } = await client.restore(app, env, name, ctx.args[1]!);
     print(ctx.io, `Restored ${name} of ${app}/${env} from backup ${backup.id} (${counts(backup.counts)}).`);
     if (kept) print(ctx.io, `The replaced data is kept as database ${kept}.`);
@@ -125,7 +125,7 @@ export const addonsDestroy: Command = {
   positionals: ['NAME'],
   options: { ...APP, purge: { type: 'boolean' }, confirm: { type: 'string' } },
   async run(ctx) {
-    const { app, env, name, client } = target(ctx);
+    const { app, env, name, client } = await target(ctx);
     const { action } = await client.destroy(app, env, name, { purge: ctx.flags['purge'] === true, confirm: ctx.flags['confirm'] as string | undefined });
     if (action === 'purge') print(ctx.io, `Purged add-on ${name} of ${app}/${env}: its data is deleted.`);
     else print(ctx.io, `Detached add-on ${name} of ${app}/${env}; its data is kept. Add it back to the spec and apply to re-attach it.`);

@@ -12,7 +12,7 @@ export const autoscaleStatus: Command = {
   options: { ...APP, ...JSON_OPTION },
   json: true,
   async run(ctx) {
-    const { app, env } = appAndEnv(ctx);
+    const { app, env } = await appAndEnv(ctx);
     const { running, services } = await connect(ctx.io, ctx.flags).autoscaleStatus(app, env);
     if (ctx.flags['json']) return printJson(ctx.io, { running, services });
     if (!running) return print(ctx.io, 'The daemon runs no autoscaler: it needs the router\'s figures (started with --http off).');

@@ -1,4 +1,3 @@
-import { parseAssignments } from '../../config/config-rules.js';
 import type { ConfigListing } from '../../config/config-view.js';
 import { REDACTED } from '../../config/sensitive.js';
 import { WharfError } from '../../errors.js';
@@ -27,7 +26,7 @@ export const config: Command = {
   options: { ...APP, ...JSON_OPTION, ...REVEAL },
   json: true,
   async run(ctx) {
-    const { app, env, dir } = appAndEnv(ctx);
+    const { app, env, dir } = await appAndEnv(ctx);
     const listing = await connect(ctx.io, ctx.flags).config(app, env, { dir, reveal: ctx.flags['reveal'] === true || undefined });
     if (ctx.flags['json']) return printJson(ctx.io, listing);
     if (!listing.vars.length) return print(ctx.io, `${app}/${env} has no config.`);
@@ -45,7 +44,7 @@ export const configGet: Command = {
   json: true,
   async run(ctx) {
     const name = required(ctx, 'KEY', 'e.g. wharf config get DATABASE_URL');
-    const { app, env, dir } = appAndEnv(ctx);
+    const { app, env, dir } = await appAndEnv(ctx);
     const { var: v } = await connect(ctx.io, ctx.flags).configGet(app, env, name, { dir, reveal: ctx.flags['reveal'] === true || undefined });
     if (ctx.flags['json']) return printJson(ctx.io, v);
     print(ctx.io, shown(v));
@@ -62,8 +61,9 @@ export const configSet: Command = {
   options: { ...APP, secret: { type: 'boolean' } },
   async run(ctx) {
     if (!ctx.args.length) throw new WharfError('USAGE', 'wharf config set: nothing to set', { hint: 'e.g. wharf config set LOG_LEVEL=debug' });
+    const { parseAssignments } = await import('../../config/config-rules.js');
     const vars = parseAssignments(ctx.args, ctx.flags['secret'] === true);
-    const { app, env, dir } = appAndEnv(ctx);
+    const { app, env, dir } = await appAndEnv(ctx);
     const result = await connect(ctx.io, ctx.flags).configSet(app, env, vars, dir);
     print(ctx.io, `Set ${vars.map((v) => v.name).join(', ')} on ${app}/${env}: ${changed(result)}`);
   },
@@ -77,7 +77,7 @@ export const configUnset: Command = {
   options: { ...APP },
   async run(ctx) {
     if (!ctx.args.length) throw new WharfError('USAGE', 'wharf config unset: no key given', { hint: 'e.g. wharf config unset LOG_LEVEL' });
-    const { app, env } = appAndEnv(ctx);
+    const { app, env } = await appAndEnv(ctx);
     const result = await connect(ctx.io, ctx.flags).configUnset(app, env, ctx.args);
     print(ctx.io, `Unset ${ctx.args.join(', ')} on ${app}/${env}: ${changed(result)}`);
   },

@@ -46,7 +46,7 @@ export const rollback: Command = {
   positionals: ['RELEASE'],
   options: { ...APP, ...JSON_OPTION },
   async run(ctx) {
-    const { app, env } = appAndEnv(ctx);
+    const { app, env } = await appAndEnv(ctx);
     const json = ctx.flags['json'] === true;
     const result = await connect(ctx.io, ctx.flags).rollback(app, env, ctx.args[0], showLine(ctx, json));
     if (json) return printJson(ctx.io, { result });
@@ -60,7 +60,7 @@ export const promote: Command = {
   usage: '[-e ENV] [-C DIR]',
   options: { ...APP },
   async run(ctx) {
-    const { app, env } = appAndEnv(ctx);
+    const { app, env } = await appAndEnv(ctx);
     const r = await connect(ctx.io, ctx.flags).promote(app, env);
     print(ctx.io, `Promoting v${r.release} of ${app}/${env}; \`wharf deploy\` shows it finish.`);
   },
@@ -72,7 +72,7 @@ export const abort: Command = {
   usage: '[-e ENV] [-C DIR]',
   options: { ...APP },
   async run(ctx) {
-    const { app, env } = appAndEnv(ctx);
+    const { app, env } = await appAndEnv(ctx);
     const r = await connect(ctx.io, ctx.flags).abort(app, env);
     print(ctx.io, `Aborting the rollout of v${r.release} in ${app}/${env}: traffic goes back to ${r.stable ? `v${r.stable}` : 'nothing'}.`);
   },

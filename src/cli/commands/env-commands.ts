@@ -2,7 +2,6 @@ import { createInterface } from 'node:readline/promises';
 import type { EnvDiff } from '../../envs/env-diff.js';
 import { WharfError } from '../../errors.js';
 import { parseDuration } from '../../spec/duration.js';
-import { loadApp } from '../../spec/load.js';
 import type { Command, CommandContext } from '../command.js';
 import { connect } from '../connect.js';
 import { table, time } from '../format.js';
@@ -11,7 +10,8 @@ import { appDirOf, JSON_OPTION } from '../options.js';
 
 const DIR = { dir: { type: 'string', short: 'C' } } as const;
 
-function app(ctx: CommandContext): { app: string; dir: string } {
+async function app(ctx: CommandContext): Promise<{ app: string; dir: string }> {
+  const { loadApp } = await import('../../spec/load.js');
   const dir = appDirOf(ctx);
   return { app: loadApp(dir).spec.app, dir };
 }
@@ -23,7 +23,7 @@ export const envList: Command = {
   options: { ...DIR, ...JSON_OPTION },
   json: true,
   async run(ctx) {
-    const { app: name } = app(ctx);
+    const { app: name } = await app(ctx);
     const { environments } = await connect(ctx.io, ctx.flags).environments(name);
     if (ctx.flags['json']) return printJson(ctx.io, environments);
     if (!environments.length) return print(ctx.io, `${name} has no environments yet.`);
@@ -34,7 +34,7 @@ export const envList: Command = {
 async function create(ctx: CommandContext, name: string, from: string | undefined, opts: { ttl?: string | undefined; withConfig: boolean; withData: boolean }): Promise<void> {
   const ttlMs = opts.ttl === undefined ? undefined : parseDuration(opts.ttl);
   if (opts.ttl !== undefined && (ttlMs === undefined || ttlMs <= 0)) throw new WharfError('USAGE', `--ttl ${opts.ttl}: expected a duration like 72h or 30m`);
-  const { app: appName, dir } = app(ctx);
+  const { app: appName, dir } = await app(ctx);
   const r = await connect(ctx.io, ctx.flags).createEnvironment(appName, { dir, name, from, ttlMs, withConfig: opts.withConfig, withData: opts.withData });
   print(ctx.io, `Created ${appName}/${name}${from ? ` from ${from}` : ''}${r.environment.expiresAt ? `; it expires ${time(r.environment.expiresAt)}` : ''}.`);
   if (r.copied.length) print(ctx.io, `Config copied: ${r.copied.join(', ')}.`);
@@ -78,7 +78,7 @@ export const envDestroy: Command = {
   async run(ctx) {
     const name = ctx.args[0];
     if (!name) throw new WharfError('USAGE', 'wharf env destroy: NAME is missing');
-    const { app: appName } = app(ctx);
+    const { app: appName } = await app(ctx);
     let confirm = ctx.flags['confirm'] as string | undefined;
     if (confirm === undefined && ctx.io.stdin.isTTY) {
       const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr });
@@ -100,7 +100,7 @@ export const envDiff: Command = {
   async run(ctx) {
     const [a, b] = ctx.args;
     if (!a || !b) throw new WharfError('USAGE', 'wharf env diff: two environments are needed', { hint: 'e.g. wharf env diff production staging' });
-    const { diff } = await connect(ctx.io, ctx.flags).diffEnvironments(app(ctx).app, a, b);
+    const { diff } = await connect(ctx.io, ctx.flags).diffEnvironments((await app(ctx)).app, a, b);
     if (ctx.flags['json']) return printJson(ctx.io, diff);
     print(ctx.io, renderDiff(diff));
   },

@@ -10,7 +10,7 @@ export const lockShow: Command = {
   options: { ...APP, ...JSON_OPTION },
   json: true,
   async run(ctx) {
-    const { app, env } = appAndEnv(ctx);
+    const { app, env } = await appAndEnv(ctx);
     const { lock } = await connect(ctx.io, ctx.flags).lock(app, env);
     if (ctx.flags['json']) return printJson(ctx.io, lock);
     if (!lock) return print(ctx.io, `${app}/${env} is not locked.`);
@@ -24,7 +24,7 @@ export const lockRelease: Command = {
   usage: '[-e ENV] [-C DIR]',
   options: { ...APP },
   async run(ctx) {
-    const { app, env } = appAndEnv(ctx);
+    const { app, env } = await appAndEnv(ctx);
     const { released } = await connect(ctx.io, ctx.flags).releaseLock(app, env);
     print(ctx.io, `Released the lock of ${released.holder} (${released.operation}) on ${app}/${env}.`);
   },

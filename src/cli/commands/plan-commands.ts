@@ -1,7 +1,5 @@
 import { createInterface } from 'node:readline/promises';
 import { WharfError } from '../../errors.js';
-import { hasChanges } from '../../plan/plan.js';
-import { renderPlan } from '../../plan/render.js';
 import type { Plan } from '../../plan/types.js';
 import { EXIT, type Command } from '../command.js';
 import { connect } from '../connect.js';
@@ -23,7 +21,7 @@ export const plan: Command = {
     const env = ctx.flags['env'] as string | undefined;
     const client = connect(ctx.io, ctx.flags);
     if (ctx.flags['json']) {
-      const { plan: p } = await client.plan({ dir, env });
+      const [{ plan: p }, { hasChanges }] = await Promise.all([client.plan({ dir, env }), import('../../plan/plan.js')]);
       printJson(ctx.io, p);
       return hasChanges(p) ? EXIT.CHANGES : EXIT.OK;
     }
@@ -48,7 +46,7 @@ export const apply: Command = {
     const client = connect(ctx.io, ctx.flags);
     const color = useColor(ctx.io, ctx.flags);
     const json = ctx.flags['json'] === true;
-    const { plan: p } = await client.plan({ dir, env });
+    const [{ plan: p }, { hasChanges }, { renderPlan }] = await Promise.all([client.plan({ dir, env }), import('../../plan/plan.js'), import('../../plan/render.js')]);
     if (!json) ctx.io.stdout.write(renderPlan(p, { color }));
     if (!hasChanges(p)) {
       if (json) printJson(ctx.io, { plan: p, applied: 0 });

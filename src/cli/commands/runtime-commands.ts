@@ -19,7 +19,7 @@ export const ps: Command = {
   options: { ...APP, ...JSON_OPTION },
   json: true,
   async run(ctx) {
-    const { app, env } = appAndEnv(ctx);
+    const { app, env } = await appAndEnv(ctx);
     const { instances } = await connect(ctx.io, ctx.flags).instances(app, env);
     if (ctx.flags['json']) return printJson(ctx.io, instances);
     if (!instances.length) return print(ctx.io, `No instances of ${app}/${env} are running.`);
@@ -44,7 +44,7 @@ export const releases: Command = {
   options: { ...APP, ...JSON_OPTION, lines: { type: 'string', short: 'n' } },
   json: true,
   async run(ctx) {
-    const { app, env } = appAndEnv(ctx);
+    const { app, env } = await appAndEnv(ctx);
     const { releases: list } = await connect(ctx.io, ctx.flags).releases(app, env, Number(ctx.flags['lines'] ?? 20));
     if (ctx.flags['json']) return printJson(ctx.io, list);
     if (!list.length) return print(ctx.io, `${app}/${env} has no releases yet.`);
@@ -61,7 +61,7 @@ export const logs: Command = {
   options: { ...APP, ...JSON_OPTION, service: { type: 'string', short: 's' }, since: { type: 'string' }, lines: { type: 'string', short: 'n' }, follow: { type: 'boolean', short: 'f' } },
   json: true,
   async run(ctx) {
-    const { app, env } = appAndEnv(ctx);
+    const { app, env } = await appAndEnv(ctx);
     const client = connect(ctx.io, ctx.flags);
     const since = ctx.flags['since'] ? Date.now() - parseSince(ctx.flags['since'] as string) : undefined;
     const q = { service: ctx.flags['service'] as string | undefined, since, tail: Number(ctx.flags['lines'] ?? 200) };
@@ -85,7 +85,7 @@ export const scale: Command = {
   options: { ...APP },
   async run(ctx) {
     const counts = parseCounts(ctx);
-    const { app, env } = appAndEnv(ctx);
+    const { app, env } = await appAndEnv(ctx);
     const { scaled } = await connect(ctx.io, ctx.flags).scale(app, env, counts);
     for (const [service, { from, to }] of Object.entries(scaled)) print(ctx.io, `Scaled ${app}/${env} ${service}: ${from} → ${to}.`);
   },
@@ -98,7 +98,7 @@ export const restart: Command = {
   positionals: ['SERVICE'],
   options: { ...APP },
   async run(ctx) {
-    const { app, env } = appAndEnv(ctx);
+    const { app, env } = await appAndEnv(ctx);
     const { restarted } = await connect(ctx.io, ctx.flags).restart(app, env, ctx.args[0]);
     print(ctx.io, `Restarted ${restarted} instance${restarted === 1 ? '' : 's'} of ${app}/${env}${ctx.args[0] ? ` ${ctx.args[0]}` : ''}.`);
   },
@@ -113,7 +113,7 @@ export const runCommand: Command = {
   options: { ...APP, service: { type: 'string', short: 's' } },
   async run(ctx) {
     if (!ctx.args.length) throw new WharfError('USAGE', 'wharf run: no command given', { hint: 'e.g. wharf run -- node migrate.js' });
-    const { app, env } = appAndEnv(ctx);
+    const { app, env } = await appAndEnv(ctx);
     const stop = new AbortController();
     process.once('SIGINT', () => stop.abort());
     return connect(ctx.io, ctx.flags).run(app, env, ctx.args.join(' '), ctx.flags['service'] as string | undefined, (data, stream) => (stream === 'stderr' ? ctx.io.stderr : ctx.io.stdout).write(data), stop.signal);

@@ -1,8 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { WharfError } from '../../errors.js';
-import { jsonSchemaOf } from '../../spec/json-schema.js';
-import { loadApp, SPEC_FILE } from '../../spec/load.js';
 import type { Command } from '../command.js';
 import { print, printJson } from '../io.js';
 import { APP, appDirOf, JSON_OPTION } from '../options.js';
@@ -14,6 +12,7 @@ export const init: Command = {
   details: ['Converts a Procfile (+ app.json) or a Node project; otherwise writes the annotated example.'],
   options: { dir: APP['dir']!, force: { type: 'boolean' } },
   async run(ctx) {
+    const { SPEC_FILE } = await import('../../spec/load.js');
     const dir = appDirOf(ctx);
     const file = join(dir, SPEC_FILE);
     if (existsSync(file) && !ctx.flags['force']) {
@@ -42,6 +41,7 @@ export const validate: Command = {
   options: { dir: APP['dir']!, ...JSON_OPTION },
   json: true,
   async run(ctx) {
+    const { loadApp } = await import('../../spec/load.js');
     const app = loadApp(appDirOf(ctx));
     const summary = { app: app.spec.app, file: app.file, environments: [...app.environments.keys()], notes: app.notes };
     if (ctx.flags['json']) return printJson(ctx.io, summary);
@@ -56,6 +56,7 @@ export const schema: Command = {
   usage: '',
   details: ['In VS Code with the YAML extension: "yaml.schemas": { "wharf.schema.json": "wharf.yaml" }.'],
   async run(ctx) {
+    const { jsonSchemaOf } = await import('../../spec/json-schema.js');
     printJson(ctx.io, jsonSchemaOf());
   },
 };

@@ -5,9 +5,9 @@ import { time } from '../format.js';
 import { print, printJson } from '../io.js';
 import { APP, appAndEnv, JSON_OPTION } from '../options.js';
 
-function scope(ctx: CommandContext): { app: string; env?: string } {
+async function scope(ctx: CommandContext): Promise<{ app: string; env?: string }> {
   if (ctx.flags['all']) return { app: '' };
-  const { app, env } = appAndEnv(ctx);
+  const { app, env } = await appAndEnv(ctx);
   return { app, env };
 }
 
@@ -27,7 +27,7 @@ export const events: Command = {
   json: true,
   async run(ctx) {
     const client = connect(ctx.io, ctx.flags);
-    const { app, env } = scope(ctx);
+    const { app, env } = await scope(ctx);
     const q = { ...(app ? { app } : {}), env, limit: limitOf(ctx) };
     const show = (e: EventRecord) => (ctx.flags['json'] ? print(ctx.io, JSON.stringify(e)) : print(ctx.io, eventLine(e)));
     if (!ctx.flags['follow']) {
@@ -49,7 +49,7 @@ export const audit: Command = {
   options: { ...APP, ...JSON_OPTION, lines: { type: 'string', short: 'n' }, all: { type: 'boolean' } },
   json: true,
   async run(ctx) {
-    const { app, env } = scope(ctx);
+    const { app, env } = await scope(ctx);
     const { audit: list } = await connect(ctx.io, ctx.flags).audit({ ...(app ? { app } : {}), env, limit: limitOf(ctx) });
     if (ctx.flags['json']) return printJson(ctx.io, list);
     for (const a of list) {

@@ -1,6 +1,4 @@
 import { resolveDataDir } from '../../daemon/paths.js';
-import { hasChanges } from '../../plan/plan.js';
-import { loadApp, pickEnvironment } from '../../spec/load.js';
 import type { Command } from '../command.js';
 import { connect } from '../connect.js';
 import { ensureDaemon } from '../daemon-process.js';
@@ -19,6 +17,7 @@ export const up: Command = {
   ],
   options: { ...APP, listen: { type: 'string' }, http: { type: 'string' }, uncommitted: { type: 'boolean' } },
   async run(ctx) {
+    const [{ loadApp, pickEnvironment }, { hasChanges }] = await Promise.all([import('../../spec/load.js'), import('../../plan/plan.js')]);
     const dir = appDirOf(ctx);
     const loaded = loadApp(dir);
     const env = pickEnvironment(loaded, ctx.flags['env'] as string | undefined);
