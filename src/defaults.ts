@@ -24,6 +24,16 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 export const DEFAULT_STOP_TIMEOUT_MS = 30_000;
 /** Previous release kept running at weight 0 after promotion, so rollback is a table switch. */
 export const DEFAULT_WARM_WINDOW_MS = 10 * 60_000;
+/**
+ * Requests a new web instance answers on its health path after the gate, before it takes
+ * traffic. A cold Node process runs its first few hundred requests several times slower
+ * while V8 compiles the hot path; a whole release switched onto cold instances (blue-green,
+ * a cold rollback) put that in users' p99. 100 was not always enough on this machine, 300
+ * was (bench/deploy); they take ~50–150 ms per instance.
+ */
+export const DEFAULT_WARMUP_REQUESTS = 300;
+/** Keep-alive connections a warm-up uses: more than one, as traffic would. */
+export const WARMUP_CONNECTIONS = 2;
 export const DEFAULT_CANARY_STEPS: readonly number[] = [5, 25, 50, 100];
 export const DEFAULT_CANARY_HOLD_MS = 30_000;
 export const DEFAULT_CANARY_MIN_REQUESTS = 50;

@@ -6,7 +6,7 @@ import type { InstanceState } from '../runtime/lifecycle.js';
 import type { Store } from '../state/store.js';
 import type { InstanceRecord, ReleaseRecord } from '../state/types.js';
 import { releaseName, serviceOf, type ConfigVars } from './release-snapshot.js';
-import { passHealthGate } from './health-gate.js';
+import { passHealthGate, warmUp } from './health-gate.js';
 import { DEFAULT_WORKER_LIVENESS_MS } from '../defaults.js';
 import type { TrafficControl } from './traffic.js';
 
@@ -119,6 +119,7 @@ export class Fleet implements InstanceListener {
       const deadline = now() + frozen.spec.deploy.timeout;
       const live = () => ['running', 'healthy', 'unhealthy'].includes(this.driver?.inspect(id)?.state ?? '');
       const { passed, last } = await passHealthGate(r.port, frozen.spec.health, deadline, live, now);
+      if (passed && frozen.spec.deploy.warmup_requests > 0) await warmUp(r.port, frozen.spec.health, frozen.spec.deploy.warmup_requests, deadline, now);
       if (!live()) return false;
       this.driver?.markHealth(id, passed);
       if (!passed) {

@@ -1,4 +1,5 @@
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
+import { WARMUP_CONNECTIONS } from '../defaults.js';
 import type { HealthSpec } from '../spec/wharf-schema.js';
 
 export interface ProbeResult {
@@ -22,6 +23,41 @@ export function probe(port: number, path: string, timeoutMs: number): Promise<Pr
     req.on('error', (e) => resolve({ passed: false, detail: (e as NodeJS.ErrnoException).code ?? e.message }));
     req.end();
   });
+}
+
+/**
+ * The warm-up of an instance that passed its gate: `requests` GETs of the health path over
+ * keep-alive connections, before it takes traffic (DEFAULT_WARMUP_REQUESTS says why). The
+ * answers are not judged (the gate has done that); it stops at `deadline`, or at the first
+ * request that fails. Returns how many were answered.
+ */
+export async function warmUp(port: number, health: HealthSpec, requests: number, deadline: number, now: () => number = Date.now): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: WARMUP_CONNECTIONS });
+  const one = () =>
+    new Promise<boolean>((resolve) => {
+      const req = request({ host: '127.0.0.1', port, path: health.path, method: 'GET', agent, timeout: health.timeout, headers: { 'user-agent': 'wharf-warmup' } }, (res) => {
+        res.on('end', () => resolve(true)).on('error', () => resolve(false)).resume();
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => resolve(false));
+      req.end();
+    });
+  let sent = 0;
+  let answered = 0;
+  let broken = false;
+  const connection = async () => {
+    while (!broken && sent < requests && now() < deadline) {
+      sent++;
+      if (await one()) answered++;
+      else broken = true;
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: WARMUP_CONNECTIONS }, connection));
+  } finally {
+    agent.destroy();
+  }
+  return answered;
 }
 
 /**

@@ -64,6 +64,8 @@ const deploy = obj({
   timeout: duration().default(D.DEFAULT_DEPLOY_TIMEOUT_MS).describe('New instances must pass the health gate within this, or the release is rolled back.'),
   drain_timeout: duration().default(D.DEFAULT_DRAIN_TIMEOUT_MS).describe('Longest wait for in-flight requests of an old instance.'),
   warm_window: duration().default(D.DEFAULT_WARM_WINDOW_MS).describe('The previous release keeps running this long, so rollback is instant.'),
+  warmup_requests: int({ min: 0 }).default(D.DEFAULT_WARMUP_REQUESTS)
+    .describe('GET requests to the health path each new web instance answers after passing the health gate, before it takes traffic, so that a JIT runtime\'s first, slowest requests are not users\' (like App Engine\'s warm-up requests); 0 for none.'),
   max_surge: int({ min: 0 }).default(D.DEFAULT_ROLLING_MAX_SURGE).describe('Rolling: instances above the count during the rollout.'),
   max_unavailable: int({ min: 0 }).default(D.DEFAULT_ROLLING_MAX_UNAVAILABLE).describe('Rolling: instances below the count during the rollout.'),
   canary: canary.defaults().describe('Canary: the ladder and how each step is judged.'),

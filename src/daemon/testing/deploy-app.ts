@@ -8,15 +8,26 @@ import { WharfClient } from '../../client/wharf-client.js';
 import { until as poll } from '../e2e-testing.js';
 import { freePort, killAll, load, type LoadResult } from './load.js';
 
-/** A web app whose behaviour the spec's env decides: its greeting, health, a crash at boot, a share of 500s. */
+/** Warm-up requests in the fixture's spec: fewer than the default, to keep the tests quick. */
+const WARMUP = 50;
+
+/**
+ * A web app whose behaviour the spec's env decides: its greeting, health, a crash at boot, a
+ * share of 500s. It answers 500 "cold" to a request that reaches it before its warm-up is
+ * done, so every test under load also checks that no user request meets a cold instance.
+ */
 const SERVER = `
+const WARMUP = ${WARMUP};
 const http = require('node:http');
 if (process.env.CRASH === 'yes') { console.error('crashing at boot'); process.exit(3); }
 const failRate = Number(process.env.FAIL_RATE || 0);
 if (process.env.CRASH_AFTER) setTimeout(() => process.exit(4), Number(process.env.CRASH_AFTER));
 let n = 0;
+let warmups = 0;
 const server = http.createServer((req, res) => {
+  if (req.headers['user-agent'] === 'wharf-warmup') warmups++;
   if (req.url === '/healthz') { res.statusCode = process.env.HEALTHY === 'no' ? 500 : 200; return res.end(); }
+  if (warmups < WARMUP) { res.statusCode = 500; return res.end('cold ' + process.env.GREETING); }
   n++;
   if (failRate > 0 && (n % 10) < failRate * 10) { res.statusCode = 500; return res.end('broken ' + process.env.GREETING); }
   res.end(process.env.GREETING);
@@ -52,7 +63,7 @@ export function spec(s: Settings): string {
   // Node instance's first seconds measured 99 ms p99 against its warm twin's 23 ms: the same
   // code. A 2 s hold judges exactly those seconds, so the ratio here allows that.
   const canary = `canary: { steps: [25, 100], hold: ${s.hold ?? '2s'}, min_requests: 20, max_p99_ratio: 10 }`;
-  const deploy = `{ strategy: ${s.strategy ?? 'rolling'}, timeout: 8s, drain_timeout: 5s, warm_window: ${s.warm ?? '10m'}, ${canary} }`;
+  const deploy = `{ strategy: ${s.strategy ?? 'rolling'}, timeout: 8s, drain_timeout: 5s, warm_window: ${s.warm ?? '10m'}, warmup_requests: ${WARMUP}, ${canary} }`;
   return [
     'app: shipped',
     `env: ${env}`,

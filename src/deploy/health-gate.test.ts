@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, describe, it } from 'node:test';
+import { WARMUP_CONNECTIONS } from '../defaults.js';
+import type { HealthSpec } from '../spec/wharf-schema.js';
+import { passHealthGate, warmUp } from './health-gate.js';
+
+const HEALTH: HealthSpec = { path: '/healthz', interval: 20, timeout: 500, healthy_threshold: 2, unhealthy_threshold: 3 };
+
+/** An instance stand-in that counts requests, the connections they came on, and the most at once. */
+async function instance(answer: (n: number) => number | 'reset' = () => 200) {
+  const seen = { requests: 0, paths: new Set<string>(), agents: new Set<string>(), sockets: new Set<unknown>(), inFlight: 0, maxInFlight: 0 };
+  const server: Server = createServer((req, res) => {
+    seen.requests++;
+    seen.paths.add(req.url ?? '');
+    seen.agents.add(req.headers['user-agent'] ?? '');
+    seen.sockets.add(req.socket);
+    seen.maxInFlight = Math.max(seen.maxInFlight, ++seen.inFlight);
+    const status = answer(seen.requests);
+    setImmediate(() => {
+      seen.inFlight--;
+      if (status === 'reset') return req.socket.destroy();
+      res.writeHead(status).end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  servers.push(server);
+  return { port: (server.address() as AddressInfo).port, seen };
+}
+const servers: Server[] = [];
+after(() => servers.forEach((s) => s.close()));
+
+describe('the health gate', () => {
+  it('passes after healthy_threshold consecutive passes, and not before', async () => {
+    const { port, seen } = await instance((n) => (n === 1 ? 503 : 200));
+    const r = await passHealthGate(port, HEALTH, Date.now() + 5_000, () => true);
+    assert.equal(r.passed, true);
+    assert.equal(seen.requests, 3, 'one failure, then two passes in a row');
+  });
+
+  it('fails at the deadline with the last answer', async () => {
+    const { port } = await instance(() => 500);
+    const r = await passHealthGate(port, HEALTH, Date.now() + 200, () => true);
+    assert.deepEqual(r, { passed: false, last: { passed: false, detail: '500' } });
+  });
+});
+
+describe('the warm-up after the gate', () => {
+  it('sends the requests to the health path over a few keep-alive connections', async () => {
+    const { port, seen } = await instance();
+    const answered = await warmUp(port, HEALTH, 120, Date.now() + 10_000);
+    assert.equal(answered, 120);
+    assert.equal(seen.requests, 120);
+    assert.deepEqual([...seen.paths], ['/healthz']);
+    assert.deepEqual([...seen.agents], ['wharf-warmup'], 'an app can tell warm-up requests apart');
+    assert.ok(seen.sockets.size <= WARMUP_CONNECTIONS, `${seen.sockets.size} connections for 120 requests: they are kept alive`);
+    assert.ok(seen.maxInFlight <= WARMUP_CONNECTIONS);
+  });
+
+  it('does not judge answers, but stops at the first request that fails', async () => {
+    const { port, seen } = await instance((n) => (n === 30 ? 'reset' : n % 2 ? 500 : 200));
+    const answered = await warmUp(port, HEALTH, 500, Date.now() + 10_000);
+    assert.ok(answered >= 28 && answered < 30 + WARMUP_CONNECTIONS, `answered ${answered}`);
+    assert.ok(seen.requests < 30 + WARMUP_CONNECTIONS, `sent ${seen.requests} after a reset`);
+  });
+
+  it('stops at the deadline', async () => {
+    const { port, seen } = await instance();
+    let clock = 0;
+    const answered = await warmUp(port, HEALTH, 1_000, 10, () => clock++);
+    assert.ok(answered <= 10 && seen.requests <= 10, `answered ${answered} with a deadline of 10 ticks`);
+  });
+
+  it('sends nothing when asked for none', async () => {
+    const { port, seen } = await instance();
+    assert.equal(await warmUp(port, HEALTH, 0, Date.now() + 1_000), 0);
+    assert.equal(seen.requests, 0);
+  });
+});
