@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { chmod, lstat, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { BATCH_NICENESS } from '../defaults.js';
 import { isWharfError } from '../errors.js';
 import { Builder } from './builder.js';
 import { BuilderScratch, eventually, isRunning } from './builder-fixture.js';
@@ -24,6 +25,13 @@ describe('Builder.build, the build process', () => {
     assert.equal(env['WHARF_APP'], 'shop');
     assert.equal(env['NODE_ENV'], 'production');
     assert.equal(env['SOURCE_VERSION'], git(app, 'rev-parse', 'HEAD').trim());
+  });
+
+  it('runs the build command at a lower CPU priority than the instances serving traffic', async () => {
+    const { builder, request } = await scratch.fixture();
+    // Field 19 of /proc/PID/stat is the niceness of the build's shell.
+    const build = await builder.build(request({ buildCommand: 'cut -d" " -f19 /proc/$$/stat > nice.txt' }));
+    assert.ok(Number((await readFile(join(build.dir, 'nice.txt'), 'utf8')).trim()) >= BATCH_NICENESS);
   });
 
   it('cancels a running build when its signal aborts, leaving no build behind', async () => {

@@ -2,9 +2,11 @@
  * Runs a build command: `/bin/sh -c COMMAND` in the build directory, in its own process
  * group, with no stdin (a build must not wait for a person). When the shell exits, whatever
  * it left running in the group is killed, so a build never leaves processes behind that
- * write into a directory about to become immutable.
+ * write into a directory about to become immutable. It runs as batch work, at a lower CPU
+ * priority than the instances serving traffic (src/runtime/priority.ts).
  */
 import { spawn } from 'node:child_process';
+import { asBatch } from '../runtime/priority.js';
 import type { BuildLog } from './build-log.js';
 
 /** How long output may still arrive after the command exited (buffered in the pipes). */
@@ -28,7 +30,7 @@ export interface CommandOutcome {
 
 export function runCommand(spec: CommandSpec): Promise<CommandOutcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', spec.command], {
+    const child = spawn(...asBatch('/bin/sh', ['-c', spec.command]), {
       cwd: spec.cwd,
       env: spec.env,
       detached: true,

@@ -161,6 +161,7 @@ export class Releaser {
     const status = await this.deps.runOneOff(
       { id, command, cwd, vars },
       {
+        batch: true,
         onOutput: (chunk, stream) => {
           log.write(chunk);
           const lines = (partial + chunk.toString()).split('\n');

@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { getPriority } from 'node:os';
+import { BATCH_NICENESS } from '../defaults.js';
 import { run } from './one-off.js';
 import { readStat } from './proc-table.js';
 import { killInstances, makeAppDir, removeDir, waitFor } from './testing/fixtures.js';
@@ -25,6 +27,17 @@ describe('one-off run', () => {
     assert.equal(code, 7);
     assert.ok(chunks.includes('stdout:hi there from app\n'), JSON.stringify(chunks));
     assert.ok(chunks.includes('stderr:oops\n'), JSON.stringify(chunks));
+  });
+
+  it('runs batch work (release commands, pipeline stages) at a lower CPU priority than instances', async () => {
+    // Field 19 of /proc/PID/stat is the niceness; $$ is the shell the one-off runs in.
+    const niceness = async (batch: boolean) => {
+      let out = '';
+      await run(spec('cut -d" " -f19 /proc/$$/stat'), { batch, onOutput: (c) => (out += c.toString()) });
+      return Number(out.trim());
+    };
+    assert.ok((await niceness(true)) >= BATCH_NICENESS, 'a batch one-off runs niced');
+    assert.equal(await niceness(false), getPriority(), '`wharf run` keeps the caller\'s priority');
   });
 
   it('returns 127 for a command that does not exist', async () => {

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { WharfError } from '../errors.js';
 import { primaryGid, type Identity } from './app-user.js';
 import { signalExitCode } from './exit-reason.js';
+import { asBatch } from './priority.js';
 import { signalGroup, stopGroup } from './process-group.js';
 import { shellArgs } from './shell-command.js';
 import { instanceEnv } from './spawn-instance.js';
@@ -23,13 +24,16 @@ export interface OneOffOptions {
   stopTimeoutMs?: number;
   /** Identity when the spec names none (the driver's default under root). */
   identity?: Identity | undefined;
+  /** Batch work (a release command, a pipeline stage): a lower CPU priority than instances. */
+  batch?: boolean;
 }
 
 /** Runs the command to completion; resolves its exit status (128 + n when killed by signal n). */
 export function run(spec: OneOffSpec, options: OneOffOptions = {}): Promise<number> {
   const identity = spec.uid !== undefined ? { uid: spec.uid, gid: spec.gid ?? primaryGid(spec.uid) ?? spec.uid } : options.identity;
   return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', shellArgs(spec.command), {
+    const [file, args] = options.batch === true ? asBatch('/bin/sh', shellArgs(spec.command)) : ['/bin/sh', shellArgs(spec.command)];
+    const child = spawn(file, args, {
       cwd: spec.cwd,
       env: instanceEnv(spec),
       detached: true, // its own group: aborting reaches everything it started
