@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Router benchmark: one trivial upstream; wrk against (a) the upstream, (b) Wharf's router,
 // (c) nginx, (d) HAProxy, (e) Caddy — all single-core, configured as in
-// /work/shared/bench/peers — in interleaved rounds, medians reported. Also holds 10,000 idle
+// /work/shared/bench/peers — and (f) a Node TCP relay without HTTP, the floor of any Node
+// proxy (relay.mjs), in interleaved rounds, medians reported. Also holds 10,000 idle
 // keep-alive client connections on the router and reports its memory.
 //
 //   npx tsc -p tsconfig.json --outDir .build/router --tsBuildInfoFile .build/router/.tsbuildinfo
@@ -128,6 +129,11 @@ async function main() {
   await admin.pushTable({ generation: 1, routes: [{ id: 'bench', hosts: ['localhost'], health: { path: '/' }, groups: [{ release: 'v1', weight: 1, instances: [{ id: 'u', host: '127.0.0.1', port: upPort }] }] }] });
   admin.close();
   targets.push({ name: "Wharf's router", port: wport, pid: wharf.pid });
+
+  // The floor: a Node TCP relay with no HTTP layer at all (see relay.mjs).
+  const rport = await freePort();
+  const relay = start(process.execPath, [path.join(here, 'relay.mjs'), String(rport), String(upPort)]);
+  targets.push({ name: 'Node TCP relay, no HTTP (floor)', port: rport, pid: relay.pid });
 
   const nport = await freePort();
   for (const d of ['tmp_body', 'tmp_proxy', 'tmp_fcgi', 'tmp_uwsgi', 'tmp_scgi']) fs.mkdirSync(path.join(work, d), { recursive: true });
