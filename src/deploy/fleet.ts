@@ -273,7 +273,10 @@ export class Fleet implements InstanceListener {
   private async drain(id: string): Promise<void> {
     const { traffic, store } = this.deps;
     const r = await store.getInstance(id);
-    if (!traffic || !r || r.port === undefined || (r.state !== 'running' && r.state !== 'healthy' && r.state !== 'unhealthy')) return;
+    // Only a healthy instance is in the router's table (route-table.ts). One that never passed
+    // its gate, or has failed since, gets no requests: waiting for the router to say it
+    // drained would wait out the whole drain timeout (a failed deploy took 30 s longer).
+    if (!traffic || !r || r.port === undefined || r.state !== 'healthy') return;
     const release = await store.getRelease(r.app, r.env, r.release);
     const frozen = release && serviceOf(release, r.service);
     if (!frozen || frozen.spec.kind !== 'web') return;

@@ -40,9 +40,13 @@ describe('the health gate', () => {
   });
 
   it('fails at the deadline with the last answer', async () => {
-    const { port } = await instance(() => 500);
-    const r = await passHealthGate(port, HEALTH, Date.now() + 200, () => true);
-    assert.deepEqual(r, { passed: false, last: { passed: false, detail: '500' } });
+    const { port, seen } = await instance(() => 500);
+    const r = await passHealthGate(port, HEALTH, Date.now() + 300, () => true);
+    assert.equal(r.passed, false);
+    assert.ok(seen.requests >= 1);
+    // The last check may be the one the deadline cut short, on a busy machine.
+    assert.match(r.last?.detail ?? '', /^(500|timeout)$/);
+    assert.equal(r.last?.passed, false);
   });
 });
 
