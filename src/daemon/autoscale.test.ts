@@ -12,8 +12,11 @@ import { freePort, killAll, load } from './testing/load.js';
 /** Every request takes 200 ms: in flight per instance is then a direct reading of the load. */
 const SERVER = `
 const http = require('node:http');
+let warmups = 0;
 const server = http.createServer((req, res) => {
+  if (req.headers['user-agent'] === 'wharf-warmup') warmups++;
   if (req.url === '/healthz') return res.end('ok');
+  if (req.url === '/warmups') return res.end(String(warmups));
   setTimeout(() => res.end(process.env.NAME), 200);
 });
 server.keepAliveTimeout = 30000;
@@ -25,9 +28,9 @@ function spec(app: string, autoscale: string): string {
   return `app: ${app}\nenv: { NAME: ${app} }\nservices:\n  web: { run: node server.cjs, routes: [{ path: / }], instances: 1, deploy: { timeout: 30s, drain_timeout: 5s }, autoscale: ${autoscale} }\n`;
 }
 
-function fetchOnce(port: number, host: string): Promise<{ status: number; body: string }> {
+function fetchOnce(port: number, host: string, path = '/'): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
-    get({ host: '127.0.0.1', port, path: '/', agent: false, headers: { host } }, (res) => {
+    get({ host: '127.0.0.1', port, path, agent: false, headers: { host } }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -142,6 +145,7 @@ describe('the autoscaler, run by the daemon with the router, under real load', (
     const replies = await Promise.all(Array.from({ length: n }, () => fetchOnce(port, 'web.production.sleepy.localhost')));
     assert.deepEqual(replies.map((r) => `${r.status} ${r.body}`), Array(n).fill('200 sleepy'));
     assert.equal(await healthy('sleepy'), 1);
+    assert.deepEqual(await fetchOnce(port, 'web.production.sleepy.localhost', '/warmups'), { status: 200, body: '0' }, 'held requests do not wait for a warm-up');
     const after = (await client.events({ app: 'sleepy', env: 'production' })).events;
     assert.ok(after.some((e) => e.kind === 'autoscale.scaled' && e.message === 'web 0 → 1: requests are waiting (scale from zero)'));
   });

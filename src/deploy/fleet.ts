@@ -41,6 +41,14 @@ const NOTABLE: ReadonlySet<string> = new Set<InstanceState>(['crashed', 'crash-l
  * driver, keeps their records in the store, and turns the driver's transitions into
  * records and events. The only component that asks the driver to do anything.
  */
+export interface StartOptions {
+  /**
+   * Warm new web instances up before they take traffic (deploy.warmup_requests); default
+   * true. Scale from zero says false: requests are already waiting for the instance.
+   */
+  warmup?: boolean;
+}
+
 export class Fleet implements InstanceListener {
   /** Instances being taken out of rotation before they stop (the router's table marks them). */
   readonly draining = new Set<string>();
@@ -48,6 +56,8 @@ export class Fleet implements InstanceListener {
   private pending: Promise<void> = Promise.resolve();
   /** The health gate of each web instance that is running and not yet healthy. */
   private readonly gates = new Map<string, Promise<boolean>>();
+  /** Instances started without a warm-up (scale from zero), until their first gate. */
+  private readonly unwarmed = new Set<string>();
 
   constructor(private readonly deps: FleetDeps) {}
 
@@ -60,7 +70,7 @@ export class Fleet implements InstanceListener {
    * Brings the service's instances of `release` to `count`: new ones must start and, for a
    * web service, pass the health gate (startReady); extra ones are drained and stopped.
    */
-  async scale(app: string, env: string, service: string, release: ReleaseRecord, count: number): Promise<void> {
+  async scale(app: string, env: string, service: string, release: ReleaseRecord, count: number, opts: StartOptions = {}): Promise<void> {
     if (!serviceOf(release, service)) {
       throw new WharfError('NOT_FOUND', `${releaseName(release.version)} of ${app}/${env} has no service ${service}`);
     }
@@ -70,7 +80,7 @@ export class Fleet implements InstanceListener {
       await Promise.all(newestFirst.slice(0, mine.length - count).map((r) => this.stopOne(r.id)));
       return;
     }
-    await this.startReady(app, env, service, release, count - mine.length);
+    await this.startReady(app, env, service, release, count - mine.length, opts);
   }
 
   /**
@@ -79,9 +89,9 @@ export class Fleet implements InstanceListener {
    * window. If any does not, all `n` are stopped again and it throws: the instances that
    * were already running are never touched. Returns the new instances' ids.
    */
-  async startReady(app: string, env: string, service: string, release: ReleaseRecord, n: number): Promise<string[]> {
+  async startReady(app: string, env: string, service: string, release: ReleaseRecord, n: number, opts: StartOptions = {}): Promise<string[]> {
     const spec = serviceOf(release, service)!.spec;
-    const started = await Promise.all(Array.from({ length: n }, () => this.startOne(app, env, service, release)));
+    const started = await Promise.all(Array.from({ length: n }, () => this.startOne(app, env, service, release, opts)));
     const notRunning = started.filter((s) => s.state !== 'running' && s.state !== 'healthy');
     let problem: string | undefined;
     if (notRunning.length) {
@@ -110,6 +120,8 @@ export class Fleet implements InstanceListener {
   private gate(id: string): Promise<boolean> {
     const existing = this.gates.get(id);
     if (existing) return existing;
+    // An instance started without a warm-up skips it at its first gate only (not after a crash).
+    const warmup = !this.unwarmed.delete(id);
     const run = (async () => {
       const { store, now } = this.deps;
       const r = await store.getInstance(id);
@@ -119,7 +131,7 @@ export class Fleet implements InstanceListener {
       const deadline = now() + frozen.spec.deploy.timeout;
       const live = () => ['running', 'healthy', 'unhealthy'].includes(this.driver?.inspect(id)?.state ?? '');
       const { passed, last } = await passHealthGate(r.port, frozen.spec.health, deadline, live, now);
-      if (passed && frozen.spec.deploy.warmup_requests > 0) await warmUp(r.port, frozen.spec.health, frozen.spec.deploy.warmup_requests, deadline, now);
+      if (passed && warmup && frozen.spec.deploy.warmup_requests > 0) await warmUp(r.port, frozen.spec.health, frozen.spec.deploy.warmup_requests, deadline, now);
       if (!live()) return false;
       this.driver?.markHealth(id, passed);
       if (!passed) {
@@ -243,9 +255,11 @@ export class Fleet implements InstanceListener {
     this.deps.onChange?.();
   }
 
-  private async startOne(app: string, env: string, service: string, release: ReleaseRecord): Promise<InstanceStatus> {
+  private async startOne(app: string, env: string, service: string, release: ReleaseRecord, opts: StartOptions = {}): Promise<InstanceStatus> {
     const { store, ports, now } = this.deps;
     const id = `${app}.${env}.${service}.${releaseName(release.version)}.${randomBytes(3).toString('hex')}`;
+    // Its gate runs when the driver says it runs, which may be before startReady asks for it.
+    if (opts.warmup === false) this.unwarmed.add(id);
     const web = serviceOf(release, service)!.spec.kind === 'web';
     const port = web ? await ports.allocate(id) : undefined;
     // Recorded before it is spawned, so that a daemon dying right after can find it again.
@@ -257,6 +271,7 @@ export class Fleet implements InstanceListener {
   }
 
   private async stopOne(id: string): Promise<void> {
+    this.unwarmed.delete(id);
     await this.drain(id);
     await this.requireDriver().stop(id, { forget: true });
     await this.pending;

@@ -80,7 +80,9 @@ export class Operations {
       }
       const from = (await fleet.list({ app, env, service })).filter((i) => i.release === live.version && i.state !== 'draining' && i.state !== 'stopped').length;
       try {
-        await fleet.scale(app, env, service, live, order.to);
+        // From zero, the router holds requests for this instance: they are its first ones, not
+        // a warm-up's (App Engine sends no warm-up when a request waits for the instance).
+        await fleet.scale(app, env, service, live, order.to, { warmup: from > 0 });
       } catch (e) {
         const message = `${order.reason}: not done (${e instanceof Error ? e.message : String(e)})`;
         await store.appendEvent({ time: now(), app, env, service, kind: 'autoscale.failed', message, data: { from, to: order.to, reason: order.reason, figures: order.figures, orderedAt: order.orderedAt } });
