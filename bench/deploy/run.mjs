@@ -139,8 +139,8 @@ try {
     await sleep(1500);
     const during = load.between(t0, t1 + 1000);
     const failed = during.filter((s) => s.status !== 200);
-    // The release serving each answer, from the greeting it starts with.
-    const served = (s) => s.body.split(' (pid')[0];
+    // The release serving each answer: the load generator keeps the greeting it starts with.
+    const served = (s) => s.body;
     const newName = c.rollback ? undefined : c.greeting;
     const lastOld = during.filter((s) => s.status === 200 && served(s) !== (newName ?? '')).at(-1);
     const fromNew = during.filter((s) => s.status === 200 && served(s) === newName);

@@ -8,21 +8,27 @@ export interface ProbeResult {
   detail: string;
 }
 
+/** One GET of `path` on the instance, settled at the answer's head: its status, or why there was none (`timeout`, `ECONNREFUSED` …). */
+function get(port: number, path: string, timeoutMs: number, agent: Agent | false, headers: Record<string, string>): Promise<{ status?: number; detail: string }> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', agent, timeout: timeoutMs, headers }, (res) => {
+      res.resume();
+      const status = res.statusCode ?? 0;
+      resolve({ status, detail: String(status) });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => resolve({ detail: (e as NodeJS.ErrnoException).code ?? e.message }));
+    req.end();
+  });
+}
+
 /**
  * One health check: GET the path on the instance, with no keep-alive; any 2xx or 3xx passes
  * (the rule the router applies after cut-over too).
  */
-export function probe(port: number, path: string, timeoutMs: number): Promise<ProbeResult> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', agent: false, timeout: timeoutMs, headers: { 'user-agent': 'wharf-health-gate', connection: 'close' } }, (res) => {
-      res.resume();
-      const code = res.statusCode ?? 0;
-      resolve({ passed: code >= 200 && code < 400, detail: String(code) });
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (e) => resolve({ passed: false, detail: (e as NodeJS.ErrnoException).code ?? e.message }));
-    req.end();
-  });
+export async function probe(port: number, path: string, timeoutMs: number): Promise<ProbeResult> {
+  const { status, detail } = await get(port, path, timeoutMs, false, { 'user-agent': 'wharf-health-gate', connection: 'close' });
+  return { passed: status !== undefined && status >= 200 && status < 400, detail };
 }
 
 /**
@@ -33,15 +39,7 @@ export function probe(port: number, path: string, timeoutMs: number): Promise<Pr
  */
 export async function warmUp(port: number, health: HealthSpec, requests: number, deadline: number, now: () => number = Date.now): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: WARMUP_CONNECTIONS });
-  const one = () =>
-    new Promise<boolean>((resolve) => {
-      const req = request({ host: '127.0.0.1', port, path: health.path, method: 'GET', agent, timeout: health.timeout, headers: { 'user-agent': 'wharf-warmup' } }, (res) => {
-        res.on('end', () => resolve(true)).on('error', () => resolve(false)).resume();
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', () => resolve(false));
-      req.end();
-    });
+  const one = async () => (await get(port, health.path, health.timeout, agent, { 'user-agent': 'wharf-warmup' })).status !== undefined;
   let sent = 0;
   let answered = 0;
   let broken = false;
