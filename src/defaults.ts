@@ -32,8 +32,15 @@ export const DEFAULT_WARM_WINDOW_MS = 10 * 60_000;
  * was (bench/deploy); they take ~50–150 ms per instance.
  */
 export const DEFAULT_WARMUP_REQUESTS = 300;
-/** Niceness of builds, pipeline stages and release commands (src/runtime/priority.ts); instances run at 0. */
+/** Niceness of builds, pipeline stages and release commands (src/runtime/priority.ts); instances serve at 0. */
 export const BATCH_NICENESS = 10;
+/**
+ * Niceness of a new web instance's session while it boots and warms up, until its health
+ * gate passes (src/runtime/priority.ts): it takes no traffic yet, and on a busy machine its
+ * start-up must not take CPU from the instances and the router that do. Scale from zero,
+ * with requests waiting for the instance, boots at 0.
+ */
+export const BOOT_NICENESS = 10;
 /** Keep-alive connections a warm-up uses: more than one, as traffic would. */
 export const WARMUP_CONNECTIONS = 2;
 export const DEFAULT_CANARY_STEPS: readonly number[] = [5, 25, 50, 100];

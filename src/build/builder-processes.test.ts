@@ -8,6 +8,7 @@ import { isWharfError } from '../errors.js';
 import { Builder } from './builder.js';
 import { BuilderScratch, eventually, isRunning } from './builder-fixture.js';
 import { git, steppingClock } from './testing.js';
+import { parsePriority, priorityReport } from '../runtime/testing/fixtures.js';
 
 const scratch = new BuilderScratch();
 after(() => scratch.remove());
@@ -29,9 +30,10 @@ describe('Builder.build, the build process', () => {
 
   it('runs the build command at a lower CPU priority than the instances serving traffic', async () => {
     const { builder, request } = await scratch.fixture();
-    // Field 19 of /proc/PID/stat is the niceness of the build's shell.
-    const build = await builder.build(request({ buildCommand: 'cut -d" " -f19 /proc/$$/stat > nice.txt' }));
-    assert.ok(Number((await readFile(join(build.dir, 'nice.txt'), 'utf8')).trim()) >= BATCH_NICENESS);
+    const build = await builder.build(request({ buildCommand: `${priorityReport(true)} > nice.txt` }));
+    const { niceness, session } = parsePriority(await readFile(join(build.dir, 'nice.txt'), 'utf8'));
+    assert.ok(niceness >= BATCH_NICENESS);
+    if (session !== undefined) assert.equal(session, BATCH_NICENESS, 'its session too: under autogroups, niceness alone ranks it only within it');
   });
 
   it('cancels a running build when its signal aborts, leaving no build behind', async () => {

@@ -6,7 +6,7 @@
  * priority than the instances serving traffic (src/runtime/priority.ts).
  */
 import { spawn } from 'node:child_process';
-import { asBatch } from '../runtime/priority.js';
+import { asBatch, lowerBatchSession } from '../runtime/priority.js';
 import type { BuildLog } from './build-log.js';
 
 /** How long output may still arrive after the command exited (buffered in the pipes). */
@@ -37,6 +37,7 @@ export function runCommand(spec: CommandSpec): Promise<CommandOutcome> {
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(spec.identity === undefined ? {} : { uid: spec.identity.uid, gid: spec.identity.gid }),
     });
+    lowerBatchSession(child.pid);
     const out = spec.log.lineWriter('stdout');
     const err = spec.log.lineWriter('stderr');
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

@@ -12,11 +12,15 @@ import { freePort, killAll, load } from './testing/load.js';
 /** Every request takes 200 ms: in flight per instance is then a direct reading of the load. */
 const SERVER = `
 const http = require('node:http');
+const fs = require('node:fs');
+const niceness = () => { try { return Number(/ nice (-?\\d+)/.exec(fs.readFileSync('/proc/self/autogroup', 'utf8'))[1]); } catch { return 0; } };
 let warmups = 0;
+let niced = false;
 const server = http.createServer((req, res) => {
+  niced ||= niceness() > 0;
   if (req.headers['user-agent'] === 'wharf-warmup') warmups++;
   if (req.url === '/healthz') return res.end('ok');
-  if (req.url === '/warmups') return res.end(String(warmups));
+  if (req.url === '/boot') return res.end('warmups=' + warmups + ' niced=' + niced);
   setTimeout(() => res.end(process.env.NAME), 200);
 });
 server.keepAliveTimeout = 30000;
@@ -145,7 +149,8 @@ describe('the autoscaler, run by the daemon with the router, under real load', (
     const replies = await Promise.all(Array.from({ length: n }, () => fetchOnce(port, 'web.production.sleepy.localhost')));
     assert.deepEqual(replies.map((r) => `${r.status} ${r.body}`), Array(n).fill('200 sleepy'));
     assert.equal(await healthy('sleepy'), 1);
-    assert.deepEqual(await fetchOnce(port, 'web.production.sleepy.localhost', '/warmups'), { status: 200, body: '0' }, 'held requests do not wait for a warm-up');
+    // Nor for a boot at low priority: no request it answered, health checks included, met it niced.
+    assert.deepEqual(await fetchOnce(port, 'web.production.sleepy.localhost', '/boot'), { status: 200, body: 'warmups=0 niced=false' }, 'held requests do not wait for a warm-up');
     const after = (await client.events({ app: 'sleepy', env: 'production' })).events;
     assert.ok(after.some((e) => e.kind === 'autoscale.scaled' && e.message === 'web 0 → 1: requests are waiting (scale from zero)'));
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DeployFixture } from './testing/deploy-app.js';
+import { AUTOGROUPS, DeployFixture, WARMUP } from './testing/deploy-app.js';
 
 describe('deploy strategies, under load through the router', () => {
   const f = new DeployFixture();
@@ -18,6 +18,10 @@ describe('deploy strategies, under load through the router', () => {
     assert.deepEqual(result.errors, [], `${result.failed} of ${result.ok + result.failed} failed`);
     assert.ok(result.bodies.has('two'));
     assert.deepEqual(await f.running(), [2], 'rolling stops the old instances as it goes');
+    // Every warm-up request met the instance at boot priority; every user request (none
+    // answered "boot priority" above) at full priority.
+    const boot = { warmups: WARMUP, warmupsNiced: AUTOGROUPS ? WARMUP : 0 };
+    assert.deepEqual(await f.boot(2), [boot, boot]);
   });
 
   it('says so, and changes nothing, when the source and spec are already live', async () => {

@@ -7,7 +7,7 @@ import type { Store } from '../state/store.js';
 import type { InstanceRecord, ReleaseRecord } from '../state/types.js';
 import { releaseName, serviceOf, type ConfigVars } from './release-snapshot.js';
 import { passHealthGate, warmUp } from './health-gate.js';
-import { DEFAULT_WORKER_LIVENESS_MS } from '../defaults.js';
+import { BOOT_NICENESS, DEFAULT_WORKER_LIVENESS_MS } from '../defaults.js';
 import type { TrafficControl } from './traffic.js';
 
 export interface FleetDeps {
@@ -133,7 +133,7 @@ export class Fleet implements InstanceListener {
       const { passed, last } = await passHealthGate(r.port, frozen.spec.health, deadline, live, now);
       if (passed && warmup && frozen.spec.deploy.warmup_requests > 0) await warmUp(r.port, frozen.spec.health, frozen.spec.deploy.warmup_requests, deadline, now);
       if (!live()) return false;
-      this.driver?.markHealth(id, passed);
+      await this.driver?.markHealth(id, passed);
       if (!passed) {
         await store.appendEvent({ time: now(), app: r.app, env: r.env, service: r.service, kind: 'instance.gate-failed', message: `${id} did not pass the health gate (GET ${frozen.spec.health.path}: ${last?.detail ?? 'no answer'})`, data: { instance: id, last } });
       }
@@ -330,6 +330,9 @@ export class Fleet implements InstanceListener {
       stopTimeoutMs: spec.stop_timeout,
       memoryLimitBytes: spec.size.memory,
       portWaitMs: spec.kind === 'web' ? spec.deploy.timeout : undefined,
+      // Until its gate passes it takes no traffic: its boot and warm-up yield the CPU to the
+      // instances that do. Not from zero: requests are waiting for it.
+      bootNiceness: spec.kind === 'web' && !this.unwarmed.has(id) ? BOOT_NICENESS : undefined,
     };
   }
 

@@ -33,6 +33,12 @@ export interface InstanceSpec {
    * counts the attempt as failed (reason `port-not-bound`). Unset: running once spawned.
    */
   portWaitMs?: number | undefined;
+  /**
+   * CPU niceness of the instance's session from its spawn until markHealth(id, true), then 0:
+   * an instance that takes no traffic yet boots behind those that do (src/runtime/priority.ts).
+   * Unset: it runs at 0 from the start.
+   */
+  bootNiceness?: number | undefined;
   /** Run as this user and group. Unset: the driver's default (an unprivileged user under root). */
   uid?: number | undefined;
   gid?: number | undefined;
@@ -99,8 +105,12 @@ export interface Driver {
   /** Graceful stop: SIGTERM to the group, SIGKILL after the timeout. Resolves once nothing of it runs. */
   stop(id: string, options?: StopOptions): Promise<InstanceStatus | undefined>;
   inspect(id: string): InstanceStatus | undefined;
-  /** Feeds the health gate's verdict into the lifecycle: running/unhealthy ⇄ healthy. */
-  markHealth(id: string, healthy: boolean): void;
+  /**
+   * Feeds the health gate's verdict into the lifecycle: running/unhealthy ⇄ healthy. A first
+   * pass ends the boot priority (spec.bootNiceness) before the instance becomes healthy and
+   * resolves once it has; otherwise the state has changed by the time this returns.
+   */
+  markHealth(id: string, healthy: boolean): Promise<void>;
   list(): InstanceStatus[];
   /** Re-attaches to recorded instances that are still alive; reports the dead ones. */
   recover(records: RecordedInstance[]): Promise<RecoverResult>;

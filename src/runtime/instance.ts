@@ -25,6 +25,8 @@ export interface Instance {
   /** Why we killed it, when we did (memory limit, port never bound): wins over the exit status. */
   killReason?: string | undefined;
   usesCgroup: boolean;
+  /** Its session runs at spec.bootNiceness: raised to 0 when it passes the health gate. */
+  booting: boolean;
   rssBytes?: number | undefined;
   cpuPercent?: number | undefined;
   collector: LogCollector;
@@ -39,5 +41,5 @@ export function toStatus(inst: Instance): InstanceStatus {
 
 /** Forgets the process of an instance whose group is gone. */
 export function clearProcess(inst: Instance): void {
-  Object.assign(inst, { pid: undefined, pidStartTime: undefined, child: undefined, startedAt: undefined, rssBytes: undefined, cpuPercent: undefined, usesCgroup: false });
+  Object.assign(inst, { pid: undefined, pidStartTime: undefined, child: undefined, startedAt: undefined, rssBytes: undefined, cpuPercent: undefined, usesCgroup: false, booting: false });
 }

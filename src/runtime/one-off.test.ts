@@ -5,7 +5,7 @@ import { getPriority } from 'node:os';
 import { BATCH_NICENESS } from '../defaults.js';
 import { run } from './one-off.js';
 import { readStat } from './proc-table.js';
-import { killInstances, makeAppDir, removeDir, waitFor } from './testing/fixtures.js';
+import { killInstances, makeAppDir, parsePriority, priorityReport, removeDir, waitFor } from './testing/fixtures.js';
 
 describe('one-off run', () => {
   const id = `oneoff-${process.pid}`;
@@ -30,14 +30,19 @@ describe('one-off run', () => {
   });
 
   it('runs batch work (release commands, pipeline stages) at a lower CPU priority than instances', async () => {
-    // Field 19 of /proc/PID/stat is the niceness; $$ is the shell the one-off runs in.
-    const niceness = async (batch: boolean) => {
+    // $$ is the shell the one-off runs in, the leader of its own session.
+    const priority = async (batch: boolean) => {
       let out = '';
-      await run(spec('cut -d" " -f19 /proc/$$/stat'), { batch, onOutput: (c) => (out += c.toString()) });
-      return Number(out.trim());
+      await run(spec(priorityReport(batch)), { batch, onOutput: (c) => (out += c.toString()) });
+      return parsePriority(out);
     };
-    assert.ok((await niceness(true)) >= BATCH_NICENESS, 'a batch one-off runs niced');
-    assert.equal(await niceness(false), getPriority(), '`wharf run` keeps the caller\'s priority');
+    const batch = await priority(true);
+    assert.ok(batch.niceness >= BATCH_NICENESS, 'a batch one-off runs niced');
+    // Which, in a session of its own under autogroups, only ranks it within that session.
+    if (batch.session !== undefined) assert.equal(batch.session, BATCH_NICENESS, 'and so does its session');
+    const plain = await priority(false);
+    assert.equal(plain.niceness, getPriority(), '`wharf run` keeps the caller\'s priority');
+    if (plain.session !== undefined) assert.equal(plain.session, 0);
   });
 
   it('returns 127 for a command that does not exist', async () => {

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { WharfError } from '../errors.js';
 import { primaryGid, type Identity } from './app-user.js';
 import { signalExitCode } from './exit-reason.js';
-import { asBatch } from './priority.js';
+import { asBatch, lowerBatchSession } from './priority.js';
 import { signalGroup, stopGroup } from './process-group.js';
 import { shellArgs } from './shell-command.js';
 import { instanceEnv } from './spawn-instance.js';
@@ -40,6 +40,7 @@ export function run(spec: OneOffSpec, options: OneOffOptions = {}): Promise<numb
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
     });
+    if (options.batch === true) lowerBatchSession(child.pid);
     const abort = (): void => {
       if (child.pid !== undefined) void stopGroup(child.pid, options.stopTimeoutMs ?? 10_000);
     };

@@ -1,13 +1,14 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { runDriverContract } from './driver-contract.js';
 import { SAMPLE_CHANNEL_NAME, type InstanceSample } from './group-sampler.js';
 import type { InstanceSpec } from './driver.js';
 import { logPath } from './log-line.js';
 import { logFiles, readLogs } from './log-reader.js';
 import { groupMembers, readStat } from './proc-table.js';
+import { sessionNiceness } from './priority.js';
 import { ProcessDriver, type ProcessDriverOptions } from './process-driver.js';
 import type { RestartPolicy } from './restart-policy.js';
 import { freePort, httpGet, instancePids, makeAppDir, removeDir, shutDown, specFor, waitFor } from './testing/fixtures.js';
@@ -97,6 +98,20 @@ describe('process driver', () => {
     driver.markHealth(s.id, false);
     assert.equal(driver.inspect(s.id)?.state, 'unhealthy');
     assert.equal(await httpGet(port), 'ok');
+  });
+
+  it('boots an instance at its boot niceness and raises it to 0 before it becomes healthy', { skip: !existsSync('/proc/self/autogroup') && 'no autogroups in this kernel' }, async () => {
+    let atHealthy: number | undefined;
+    driver = make({ listener: { onTransition: (_id, _from, to) => void (to === 'healthy' && (atHealthy = sessionNiceness(pid!))) } });
+    const port = await freePort();
+    const s = spec('node server.js', { port, portWaitMs: 10_000, bootNiceness: 10 });
+    const { pid } = await driver.start(s);
+    await waitFor('its session at niceness 10', () => sessionNiceness(pid!) === 10);
+    await driver.markHealth(s.id, true);
+    assert.equal(atHealthy, 0, 'raised before it became healthy (and entered the router\'s table)');
+    assert.equal(driver.inspect(s.id)?.state, 'healthy');
+    const plain = await driver.start(spec('node server.js', { port: await freePort(), portWaitMs: 10_000 }));
+    assert.equal(sessionNiceness(plain.pid!), 0, 'no boot niceness: it runs at 0 from the start');
   });
 
   it('never mistakes a reused pid for the recorded instance', async () => {

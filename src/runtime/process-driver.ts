@@ -25,6 +25,7 @@ import { signalGroup, stopGroup } from './process-group.js';
 import { judgeRecord } from './recovery.js';
 import { decideAfterCrash } from './restart-policy.js';
 import { checkSpec, prepareLogDir, spawnInstance } from './spawn-instance.js';
+import { sessionNiceness, setSessionNiceness } from './priority.js';
 
 export type { ProcessDriverOptions } from './driver-settings.js';
 
@@ -74,9 +75,18 @@ export class ProcessDriver implements Driver {
   }
 
   /** Feeds the health gate's verdict into the lifecycle (running/unhealthy ⇄ healthy). */
-  markHealth(id: string, healthy: boolean): void {
+  async markHealth(id: string, healthy: boolean): Promise<void> {
     const inst = this.instances.get(id);
-    if (inst) this.move(inst, { type: healthy ? 'health-passed' : 'health-failed' }, healthy ? 'health-passed' : 'health-failed');
+    if (!inst) return;
+    if (healthy && inst.booting && inst.pid !== undefined) {
+      // Healthy puts it in the router's table: it serves at the priority of its peers from
+      // its first request, so the raise comes first.
+      const attempt = inst.attempt;
+      inst.booting = false;
+      await setSessionNiceness(inst.pid, 0);
+      if (inst.attempt !== attempt) return; // stopped or restarted meanwhile: no longer this process's verdict
+    }
+    this.move(inst, { type: healthy ? 'health-passed' : 'health-failed' }, healthy ? 'health-passed' : 'health-failed');
   }
 
   async recover(records: RecordedInstance[]): Promise<RecoverResult> {
@@ -101,6 +111,11 @@ export class ProcessDriver implements Driver {
       inst.pidStartTime = rec.pidStartTime;
       inst.restarts = rec.restarts ?? 0;
       inst.reason = REASON.adopted;
+      // A previous daemon may have stopped between the spawn and the raise after the gate.
+      if (rec.spec.bootNiceness && rec.pid !== undefined && (sessionNiceness(rec.pid) ?? 0) > 0) {
+        if (state === 'healthy') void setSessionNiceness(rec.pid, 0);
+        else inst.booting = true;
+      }
       inst.attempt++;
       inst.collector.poll(); // catch up on what it wrote while no daemon was collecting
       if (state === 'draining') void this.stop(rec.spec.id);
@@ -131,7 +146,7 @@ export class ProcessDriver implements Driver {
       onError: (e) => this.options.listener?.onProblem?.(spec.id, 'log-write-failed', e),
       now: this.now,
     });
-    const inst: Instance = { spec, state, reason: undefined, restarts: 0, consecutiveCrashes: 0, attempt: 0, adopted, usesCgroup: false, collector };
+    const inst: Instance = { spec, state, reason: undefined, restarts: 0, consecutiveCrashes: 0, attempt: 0, adopted, usesCgroup: false, booting: false, collector };
     this.instances.set(spec.id, inst);
     return inst;
   }
@@ -155,6 +170,11 @@ export class ProcessDriver implements Driver {
       return;
     }
     Object.assign(inst, { child, pid, pidStartTime: readStat(pid)?.startTime, startedAt: this.now(), adopted: false });
+    const { bootNiceness } = inst.spec;
+    if (bootNiceness !== undefined && bootNiceness > 0) {
+      inst.booting = true;
+      void setSessionNiceness(pid, bootNiceness);
+    }
     const limit = inst.spec.memoryLimitBytes;
     inst.usesCgroup = limit !== undefined && (this.settings.cgroups()?.attach(inst.spec.id, pid, limit) ?? false);
     const exited = new Promise<void>((resolve) => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runWharf, type CliRun } from '../../cli/testing.js';
@@ -9,25 +9,36 @@ import { until as poll } from '../e2e-testing.js';
 import { freePort, killAll, load, type LoadResult } from './load.js';
 
 /** Warm-up requests in the fixture's spec: fewer than the default, to keep the tests quick. */
-const WARMUP = 50;
+export const WARMUP = 50;
+
+/** Whether this kernel schedules sessions as autogroups, whose niceness Wharf lowers while an instance boots. */
+export const AUTOGROUPS = existsSync('/proc/self/autogroup');
 
 /**
  * A web app whose behaviour the spec's env decides: its greeting, health, a crash at boot, a
  * share of 500s. It answers 500 "cold" to a request that reaches it before its warm-up is
- * done, so every test under load also checks that no user request meets a cold instance.
+ * done, and 500 "boot priority" to one that reaches it while its session still runs at the
+ * boot niceness, so every test under load also checks that no user request meets a cold or
+ * deprioritised instance. GET /boot tells how many of its warm-ups ran at boot niceness.
  */
 const SERVER = `
 const WARMUP = ${WARMUP};
 const http = require('node:http');
+const fs = require('node:fs');
 if (process.env.CRASH === 'yes') { console.error('crashing at boot'); process.exit(3); }
 const failRate = Number(process.env.FAIL_RATE || 0);
 if (process.env.CRASH_AFTER) setTimeout(() => process.exit(4), Number(process.env.CRASH_AFTER));
+const niceness = () => { try { return Number(/ nice (-?\\d+)/.exec(fs.readFileSync('/proc/self/autogroup', 'utf8'))[1]); } catch { return 0; } };
 let n = 0;
 let warmups = 0;
+let warmupsNiced = 0;
 const server = http.createServer((req, res) => {
-  if (req.headers['user-agent'] === 'wharf-warmup') warmups++;
+  const niced = niceness() > 0;
+  if (req.headers['user-agent'] === 'wharf-warmup') (warmups++, warmupsNiced += niced ? 1 : 0);
   if (req.url === '/healthz') { res.statusCode = process.env.HEALTHY === 'no' ? 500 : 200; return res.end(); }
   if (warmups < WARMUP) { res.statusCode = 500; return res.end('cold ' + process.env.GREETING); }
+  if (niced) { res.statusCode = 500; return res.end('boot priority ' + process.env.GREETING); }
+  if (req.url === '/boot') return res.end(JSON.stringify({ warmups, warmupsNiced }));
   n++;
   if (failRate > 0 && (n % 10) < failRate * 10) { res.statusCode = 500; return res.end('broken ' + process.env.GREETING); }
   res.end(process.env.GREETING);
@@ -129,6 +140,13 @@ export class DeployFixture {
   async running(): Promise<number[]> {
     const { instances } = await this.client.instances('shipped', 'production');
     return [...new Set(instances.filter((i) => i.service === 'web').map((i) => i.release))].sort((a, b) => a - b);
+  }
+
+  /** What each web instance of `release` says at GET /boot, asked directly on its port. */
+  async boot(release: number): Promise<unknown[]> {
+    const { instances } = await this.client.instances('shipped', 'production');
+    const ports = instances.filter((i) => i.service === 'web' && i.release === release).map((i) => i.port!);
+    return Promise.all(ports.map(async (port) => JSON.parse(await (await fetch(`http://127.0.0.1:${port}/boot`)).text()) as unknown));
   }
 
   /** Resolves once a recent event's message matches. */

@@ -151,3 +151,20 @@ export async function httpGet(port: number, path = '/'): Promise<string | undefi
     return undefined;
   }
 }
+
+/**
+ * A shell command that prints its own CPU priority as "NICE SESSION": its niceness (field 19
+ * of /proc/PID/stat) and its session's (/proc/PID/autogroup; "-" without autogroups). The
+ * session is lowered by the daemon just after the spawn, so with `untilLowered` it first
+ * waits (up to 5 s) for that.
+ */
+export function priorityReport(untilLowered: boolean): string {
+  const wait = untilLowered ? `i=0; while [ $i -lt 50 ] && grep -q ' nice 0$' /proc/$$/autogroup 2>/dev/null; do sleep 0.1; i=$((i+1)); done; ` : '';
+  return `${wait}echo "$(cut -d' ' -f19 /proc/$$/stat) $(sed 's/.* nice //' /proc/$$/autogroup 2>/dev/null || echo -)"`;
+}
+
+/** Parses priorityReport's line: the session's niceness is undefined without autogroups. */
+export function parsePriority(line: string): { niceness: number; session: number | undefined } {
+  const [niceness, session] = line.trim().split(' ');
+  return { niceness: Number(niceness), session: session === '-' ? undefined : Number(session) };
+}
