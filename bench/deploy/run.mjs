@@ -16,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../runtime/free-port.mjs';
+import { StealMeter } from '../runtime/procfs.mjs';
 import { copyHello, setGreeting } from '../runtime/fixtures.mjs';
 import { median, ms, table } from '../runtime/stats.mjs';
 import { Wharf } from '../runtime/wharf.mjs';
@@ -41,6 +42,7 @@ const dist = path.resolve(root, opt.dist);
 const log = (line) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 const sleep = (n) => new Promise((r) => setTimeout(r, n));
 const BASELINE_MS = 10_000;
+const pct = (x) => (x === undefined ? '–' : `${Math.round(x * 100)} %`);
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wharf-bench-deploy-'));
 fs.chmodSync(work, 0o711);
@@ -69,6 +71,17 @@ function setStrategy(strategy) {
 
 let load;
 const rows = [];
+const meter = new StealMeter();
+let cleaned;
+const cleanUp = () =>
+  (cleaned ??= (async () => {
+    meter.stop();
+    await load?.stop();
+    await wharf.stopAll([{ app: 'hello', env: 'production' }]);
+    fs.rmSync(work, { recursive: true, force: true });
+  })());
+// Interrupted, it still stops everything it started.
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
 try {
   setStrategy('rolling');
   setGreeting(appDir, 'r0');
@@ -169,6 +182,8 @@ try {
       rollbackMs,
       p99: p99(during),
       before,
+      steal: meter.steal(t0, t1 + 1000),
+      stealBefore: meter.steal(t0 - BASELINE_MS, t0),
       detail,
     };
     log(`round ${round}, ${c.name}: ${JSON.stringify(row)}`);
@@ -185,17 +200,17 @@ try {
     '',
     `Command: \`node bench/deploy/run.mjs --load ${opt.load} --rounds ${rounds}\`. Steady load: ${rate} req/s paced over 16 keep-alive connections (${Math.round(Number(opt.load) * 100)} % of the ${Math.round(cap)} req/s measured through the router at the start, load generator on the same 2 cores), on examples/hello (web ×2, worker ×1). Steady-state p99: ${ms(steadyP99)}.`,
     '',
-    `Medians over ${rounds} rounds of the whole sequence (failed requests and requests: totals). The ratio is the median of each round's p99 during the case ÷ p99 of the 10 s just before it.`,
+    `Medians over ${rounds} rounds of the whole sequence (failed requests and requests: totals). The ratio is the median of each round's p99 during the case ÷ p99 of the 10 s just before it. CPU steal: the share of the machine's CPU time the hypervisor gave to other guests, during the case and in those 10 s (/proc/stat).`,
     '',
     table(
-      ['case', 'outcome', 'requests', 'failed', 'deploy → 100 % new', 'bad canary: first → last bad answer', 'rollback: command → last answer of the old', 'p99 during', 'p99, 10 s before', 'ratio (each round)', 'what wharf said (last round)'],
+      ['case', 'outcome', 'requests', 'failed', 'deploy → 100 % new', 'bad canary: first → last bad answer', 'rollback: command → last answer of the old', 'p99 during', 'p99, 10 s before', 'ratio (each round)', 'CPU steal during / before (each round)', 'what wharf said (last round)'],
       cases.map(({ name }) => {
         const rs = rows.filter((r) => r.name === name);
         const sum = (k) => rs.reduce((a, r) => a + r[k], 0);
         const mid = (k) => median(rs.map((r) => r[k]));
         const ratios = rs.map((r) => (r.p99 === undefined || !r.before ? undefined : r.p99 / r.before));
         const ratio = median(ratios);
-        return [name, [...new Set(rs.map((r) => r.outcome))].join(', '), sum('requests'), sum('failed'), ms(mid('toNew')), ms(mid('abortMs')), ms(mid('rollbackMs')), ms(mid('p99')), ms(mid('before')), ratio === undefined ? '–' : `**${ratio.toFixed(2)}×** (${ratios.map((x) => (x === undefined ? '–' : x.toFixed(2))).join(', ')})`, rs.at(-1).detail.replace(/\|/g, '\\|')];
+        return [name, [...new Set(rs.map((r) => r.outcome))].join(', '), sum('requests'), sum('failed'), ms(mid('toNew')), ms(mid('abortMs')), ms(mid('rollbackMs')), ms(mid('p99')), ms(mid('before')), ratio === undefined ? '–' : `**${ratio.toFixed(2)}×** (${ratios.map((x) => (x === undefined ? '–' : x.toFixed(2))).join(', ')})`, rs.map((r) => `${pct(r.steal)} / ${pct(r.stealBefore)}`).join(', '), rs.at(-1).detail.replace(/\|/g, '\\|')];
       }),
     ),
     '',
@@ -203,7 +218,5 @@ try {
   fs.writeFileSync(opt.out, md);
   console.log(md);
 } finally {
-  await load?.stop();
-  await wharf.stopAll([{ app: 'hello', env: 'production' }]);
-  fs.rmSync(work, { recursive: true, force: true });
+  await cleanUp();
 }

@@ -91,3 +91,34 @@ export function isAlive(pid) {
 export function isSameProcess(pid, ticks) {
   return isAlive(pid) && (ticks === undefined || startTicks(pid) === ticks);
 }
+
+/**
+ * The machine's CPU time so far, in ticks, from the first line of /proc/stat: `busy` (user,
+ * nice, system, irq, softirq), `idle` (idle, iowait) and `steal` — time a virtual CPU wanted
+ * to run while the hypervisor ran something else. On a shared VM steal is the noise no
+ * benchmark on it can remove, so the ones that time latency report it next to their figures.
+ */
+export function cpuTicks() {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+  return { busy: user + nice + system + irq + softirq, idle: idle + iowait, steal };
+}
+
+/** Samples cpuTicks every `everyMs`; `steal(from, to)` is the share of CPU time stolen between two epoch ms. */
+export class StealMeter {
+  constructor(everyMs = 250) {
+    this.samples = [{ at: Date.now(), ...cpuTicks() }];
+    this.timer = setInterval(() => this.samples.push({ at: Date.now(), ...cpuTicks() }), everyMs);
+    this.timer.unref();
+  }
+
+  steal(from, to) {
+    const first = this.samples.findLast((s) => s.at <= from) ?? this.samples[0];
+    const last = this.samples.find((s) => s.at >= to) ?? this.samples.at(-1);
+    const total = last.busy + last.idle + last.steal - (first.busy + first.idle + first.steal);
+    return total > 0 ? (last.steal - first.steal) / total : undefined;
+  }
+
+  stop() {
+    clearInterval(this.timer);
+  }
+}

@@ -19,10 +19,15 @@ export class Wharf {
     this.seen = new Map();
   }
 
-  /** Runs the CLI; resolves with its stdout, rejects with its output on a non-zero exit. */
+  /**
+   * Runs the CLI; resolves with its stdout, rejects with its output on a non-zero exit. In a
+   * session of its own, as from an operator's terminal: in the bench's session it would share
+   * the load generator's scheduling group (Linux autogroups), and its start-up's CPU would be
+   * measured as the latency of the system under test.
+   */
   cli(args) {
     return new Promise((resolve, reject) => {
-      execFile(process.execPath, [this.main, ...args, '--data-dir', this.dataDir], { timeout: 120_000 }, (err, stdout, stderr) => {
+      execFile(process.execPath, [this.main, ...args, '--data-dir', this.dataDir], { timeout: 120_000, detached: true }, (err, stdout, stderr) => {
         if (err) reject(new Error(`wharf ${args.join(' ')} failed (${err.code ?? err.signal}):\n${stdout}${stderr}`));
         else resolve(stdout);
       });
