@@ -5,8 +5,7 @@
  * write into a directory about to become immutable. It runs as batch work, at a lower CPU
  * priority than the instances serving traffic (src/runtime/priority.ts).
  */
-import { spawn } from 'node:child_process';
-import { asBatch, lowerBatchSession } from '../runtime/priority.js';
+import { spawnBatch } from '../runtime/priority.js';
 import type { BuildLog } from './build-log.js';
 
 /** How long output may still arrive after the command exited (buffered in the pipes). */
@@ -30,14 +29,11 @@ export interface CommandOutcome {
 
 export function runCommand(spec: CommandSpec): Promise<CommandOutcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(...asBatch('/bin/sh', ['-c', spec.command]), {
+    const child = spawnBatch('/bin/sh', ['-c', spec.command], {
       cwd: spec.cwd,
       env: spec.env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
       ...(spec.identity === undefined ? {} : { uid: spec.identity.uid, gid: spec.identity.gid }),
     });
-    lowerBatchSession(child.pid);
     const out = spec.log.lineWriter('stdout');
     const err = spec.log.lineWriter('stderr');
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

@@ -8,12 +8,12 @@ import { runWharf } from '../cli/testing.js';
 import { ApiTransport } from '../client/transport.js';
 import { WharfClient } from '../client/wharf-client.js';
 import { freePort, killAll, load } from './testing/load.js';
+import { NICENESS_JS } from '../runtime/testing/fixtures.js';
 
 /** Every request takes 200 ms: in flight per instance is then a direct reading of the load. */
 const SERVER = `
 const http = require('node:http');
-const fs = require('node:fs');
-const niceness = () => { try { return Number(/ nice (-?\\d+)/.exec(fs.readFileSync('/proc/self/autogroup', 'utf8'))[1]); } catch { return 0; } };
+${NICENESS_JS}
 let warmups = 0;
 let niced = false;
 const server = http.createServer((req, res) => {

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { WharfError } from '../errors.js';
 import { primaryGid, type Identity } from './app-user.js';
 import { signalExitCode } from './exit-reason.js';
-import { asBatch, lowerBatchSession } from './priority.js';
+import { spawnBatch } from './priority.js';
 import { signalGroup, stopGroup } from './process-group.js';
 import { shellArgs } from './shell-command.js';
 import { instanceEnv } from './spawn-instance.js';
@@ -32,15 +32,9 @@ export interface OneOffOptions {
 export function run(spec: OneOffSpec, options: OneOffOptions = {}): Promise<number> {
   const identity = spec.uid !== undefined ? { uid: spec.uid, gid: spec.gid ?? primaryGid(spec.uid) ?? spec.uid } : options.identity;
   return new Promise((resolve, reject) => {
-    const [file, args] = options.batch === true ? asBatch('/bin/sh', shellArgs(spec.command)) : ['/bin/sh', shellArgs(spec.command)];
-    const child = spawn(file, args, {
-      cwd: spec.cwd,
-      env: instanceEnv(spec),
-      detached: true, // its own group: aborting reaches everything it started
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
-    });
-    if (options.batch === true) lowerBatchSession(child.pid);
+    const how = { cwd: spec.cwd, env: instanceEnv(spec), ...(identity ? { uid: identity.uid, gid: identity.gid } : {}) };
+    // Its own session and group either way: aborting reaches everything it started.
+    const child = options.batch === true ? spawnBatch('/bin/sh', shellArgs(spec.command), how) : spawn('/bin/sh', shellArgs(spec.command), { ...how, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const abort = (): void => {
       if (child.pid !== undefined) void stopGroup(child.pid, options.stopTimeoutMs ?? 10_000);
     };

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { sessionNiceness, setSessionNiceness } from './priority.js';
+import { AUTOGROUPS } from './testing/fixtures.js';
 
-const AUTOGROUPS = existsSync('/proc/self/autogroup');
 const here = dirname(fileURLToPath(import.meta.url));
 
 describe('session priority', { skip: !AUTOGROUPS && 'no autogroups in this kernel' }, () => {

@@ -19,8 +19,10 @@
  * gets only its session's: a process cannot lower its own nice value again without
  * CAP_SYS_NICE, and an instance must serve at the priority of its peers.
  */
+import { spawn, type ChildProcessByStdio, type SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { BATCH_NICENESS } from '../defaults.js';
 
 /** The kernel's limit on unprivileged autogroup writes is HZ/10: one per 100 ms. */
@@ -28,14 +30,16 @@ const AUTOGROUP_RETRY_MS = 110;
 /** ~2 s of retries: a deploy starting many instances at once queues that many writes. */
 const AUTOGROUP_ATTEMPTS = 20;
 
-/** The program and arguments that run `file args…` as batch work (lower its session too: lowerBatchSession). */
-export function asBatch(file: string, args: readonly string[]): [string, string[]] {
-  return ['nice', ['-n', String(BATCH_NICENESS), file, ...args]];
-}
-
-/** After spawning batch work in its own session: lowers the session to BATCH_NICENESS. */
-export function lowerBatchSession(pid: number | undefined): void {
-  if (pid !== undefined) void setSessionNiceness(pid, BATCH_NICENESS);
+/**
+ * Spawns `file args…` as batch work, in a session of its own (detached: setsid), with no
+ * stdin and its output piped to the caller: under nice(1), so that it and everything it
+ * forks are niced from their first instruction, and with its session's niceness lowered
+ * just after the spawn.
+ */
+export function spawnBatch(file: string, args: readonly string[], options: Omit<SpawnOptions, 'detached' | 'stdio'>): ChildProcessByStdio<null, Readable, Readable> {
+  const child = spawn('nice', ['-n', String(BATCH_NICENESS), file, ...args], { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid !== undefined) void setSessionNiceness(child.pid, BATCH_NICENESS);
+  return child;
 }
 
 // Writes go one at a time: under the kernel's rate limit, a burst of them would otherwise

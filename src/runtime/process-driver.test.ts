@@ -1,7 +1,7 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { runDriverContract } from './driver-contract.js';
 import { SAMPLE_CHANNEL_NAME, type InstanceSample } from './group-sampler.js';
 import type { InstanceSpec } from './driver.js';
@@ -11,7 +11,7 @@ import { groupMembers, readStat } from './proc-table.js';
 import { sessionNiceness } from './priority.js';
 import { ProcessDriver, type ProcessDriverOptions } from './process-driver.js';
 import type { RestartPolicy } from './restart-policy.js';
-import { freePort, httpGet, instancePids, makeAppDir, removeDir, shutDown, specFor, waitFor } from './testing/fixtures.js';
+import { AUTOGROUPS, freePort, httpGet, instancePids, makeAppDir, removeDir, shutDown, specFor, waitFor } from './testing/fixtures.js';
 
 /** Restarts within a tenth of a second, so crash tests stay quick. */
 export const FAST_RESTARTS: RestartPolicy = { baseMs: 50, maxMs: 400, crashLoopThreshold: 3, stableAfterMs: 30_000 };
@@ -100,7 +100,7 @@ describe('process driver', () => {
     assert.equal(await httpGet(port), 'ok');
   });
 
-  it('boots an instance at its boot niceness and raises it to 0 before it becomes healthy', { skip: !existsSync('/proc/self/autogroup') && 'no autogroups in this kernel' }, async () => {
+  it('boots an instance at its boot niceness and raises it to 0 before it becomes healthy', { skip: !AUTOGROUPS && 'no autogroups in this kernel' }, async () => {
     let atHealthy: number | undefined;
     driver = make({ listener: { onTransition: (_id, _from, to) => void (to === 'healthy' && (atHealthy = sessionNiceness(pid!))) } });
     const port = await freePort();

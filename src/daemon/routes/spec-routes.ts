@@ -10,7 +10,6 @@ import { optionalString } from './body.js';
 
 /** validate, plan and apply: the spec of an app folder against the recorded state. */
 export function specRoutes(applier: Applier, loader: AppLoader): Route[] {
-  const load = (body: unknown) => loader.load(body);
   return [
     {
       method: 'POST',
@@ -26,7 +25,7 @@ export function specRoutes(applier: Applier, loader: AppLoader): Route[] {
       handler: async ({ body }) => {
         const format = optionalString(body, 'format') ?? 'json';
         if (format !== 'json' && format !== 'text') throw new WharfError('BAD_REQUEST', `body.format: expected "json" or "text", got "${format}"`);
-        const { env, planConfig } = await load(body);
+        const { env, planConfig } = await loader.load(body);
         const p = await applier.plan(desiredState(env, planConfig));
         // `wharf plan` asks for the text: rendered here, in the long-running daemon, it spares
         // the CLI process a 2 MB answer (1,000 services) and rendering it with a cold JIT.
@@ -41,7 +40,7 @@ export function specRoutes(applier: Applier, loader: AppLoader): Route[] {
       method: 'POST',
       path: '/v1/apply',
       handler: async ({ body, caller }) => {
-        const { app, env, planConfig } = await load(body);
+        const { app, env, planConfig } = await loader.load(body);
         const result = await applier.apply({
           desired: desiredState(env, planConfig),
           from: env.from,

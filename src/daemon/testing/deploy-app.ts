@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runWharf, type CliRun } from '../../cli/testing.js';
@@ -7,12 +7,12 @@ import { ApiTransport } from '../../client/transport.js';
 import { WharfClient } from '../../client/wharf-client.js';
 import { until as poll } from '../e2e-testing.js';
 import { freePort, killAll, load, type LoadResult } from './load.js';
+import { NICENESS_JS } from '../../runtime/testing/fixtures.js';
 
 /** Warm-up requests in the fixture's spec: fewer than the default, to keep the tests quick. */
 export const WARMUP = 50;
 
-/** Whether this kernel schedules sessions as autogroups, whose niceness Wharf lowers while an instance boots. */
-export const AUTOGROUPS = existsSync('/proc/self/autogroup');
+export { AUTOGROUPS } from '../../runtime/testing/fixtures.js';
 
 /**
  * A web app whose behaviour the spec's env decides: its greeting, health, a crash at boot, a
@@ -24,11 +24,10 @@ export const AUTOGROUPS = existsSync('/proc/self/autogroup');
 const SERVER = `
 const WARMUP = ${WARMUP};
 const http = require('node:http');
-const fs = require('node:fs');
 if (process.env.CRASH === 'yes') { console.error('crashing at boot'); process.exit(3); }
 const failRate = Number(process.env.FAIL_RATE || 0);
 if (process.env.CRASH_AFTER) setTimeout(() => process.exit(4), Number(process.env.CRASH_AFTER));
-const niceness = () => { try { return Number(/ nice (-?\\d+)/.exec(fs.readFileSync('/proc/self/autogroup', 'utf8'))[1]); } catch { return 0; } };
+${NICENESS_JS}
 let n = 0;
 let warmups = 0;
 let warmupsNiced = 0;

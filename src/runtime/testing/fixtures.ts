@@ -2,7 +2,7 @@
  * Test helpers shipped with the runtime: tiny real apps in temp dirs, free ports, bounded
  * polling, and a last-resort sweep that kills every process a test's instances left.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,6 +151,15 @@ export async function httpGet(port: number, path = '/'): Promise<string | undefi
     return undefined;
   }
 }
+
+/** Whether this kernel schedules sessions as autogroups, whose niceness Wharf sets (src/runtime/priority.ts). */
+export const AUTOGROUPS = existsSync('/proc/self/autogroup');
+
+/**
+ * For the source of a test app (CommonJS): `niceness()`, its session's niceness now (0
+ * without autogroups), so that the app can tell whether it serves at boot priority.
+ */
+export const NICENESS_JS = "const niceness = () => { try { return Number(/ nice (-?\\d+)/.exec(require('node:fs').readFileSync('/proc/self/autogroup', 'utf8'))[1]); } catch { return 0; } };";
 
 /**
  * A shell command that prints its own CPU priority as "NICE SESSION": its niceness (field 19

@@ -65,7 +65,8 @@ export class CheckMemo {
     if (typeof value !== 'object' || value === null) return schema.check(value, path, issues);
     let bySchema = this.done.get(value);
     if (!bySchema) this.done.set(value, (bySchema = new Map()));
-    const made = bySchema.get(schema) ?? [];
+    let made = bySchema.get(schema);
+    if (!made) bySchema.set(schema, (made = []));
     const hit = made.find((m) => samePath(m.path, path));
     if (hit) {
       issues.list.push(...hit.issues);
@@ -73,7 +74,7 @@ export class CheckMemo {
     }
     const from = issues.list.length;
     const result = schema.check(value, path, issues);
-    bySchema.set(schema, [...made, { path, result, issues: issues.list.slice(from) }]);
+    made.push({ path, result, issues: issues.list.slice(from) });
     return result;
   }
 }
