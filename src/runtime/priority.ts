@@ -68,7 +68,11 @@ async function writeAutogroup(pid: number, niceness: number): Promise<boolean> {
   }
 }
 
-/** The niceness of the autogroup `pid` belongs to (`/autogroup-42 nice 10`); undefined when unknown. */
+/**
+ * The niceness of the autogroup `pid` belongs to (`/autogroup-42 nice 10`); undefined when
+ * unknown: no autogroups, the process is gone, or it is in the root autogroup (a session
+ * that never called setsid since boot, such as init's), whose file is empty.
+ */
 export function sessionNiceness(pid: number): number | undefined {
   try {
     const m = / nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
