@@ -1,7 +1,14 @@
 // A paced load generator on loopback: `rate` requests a second spread over keep-alive
 // connections, each answer recorded with its time, latency, status and the release that
 // served it (the example app answers with its GREETING, which the bench sets per release).
+//
+// The bench runs it in a process of its own (LoadProcess): in the process that also starts
+// `wharf` commands, every spawn stalled the load generator's event loop for 2-20 ms (fork
+// copies the page tables of the whole process), and the stall was measured as the latency of
+// every request in flight, at the very start of each case.
+import { fork } from 'node:child_process';
 import http from 'node:http';
+import { fileURLToPath } from 'node:url';
 
 export class PacedLoad {
   /** @param {{ port: number, host: string, rate: number, connections?: number }} o */
@@ -100,6 +107,75 @@ export class PacedLoad {
     }
     return out;
   }
+}
+
+/**
+ * A PacedLoad in a child process, in a session of its own (so that it shares no scheduling
+ * group with the bench, see bench/runtime/wharf.mjs), driven over IPC.
+ */
+export class LoadProcess {
+  /** @param {{ port: number, host: string, rate: number, connections?: number }} o */
+  static async start(o) {
+    const child = fork(fileURLToPath(import.meta.url), ['--child'], { detached: true, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const load = new LoadProcess(child);
+    await load.ask({ op: 'start', o });
+    return load;
+  }
+
+  constructor(child) {
+    this.child = child;
+    this.next = 0;
+    this.waiting = new Map();
+    child.on('message', (m) => {
+      this.waiting.get(m.id)?.resolve(m.value);
+      this.waiting.delete(m.id);
+    });
+    child.on('exit', (code, signal) => {
+      for (const w of this.waiting.values()) w.reject(new Error(`the load generator exited (${code ?? signal})`));
+      this.waiting.clear();
+    });
+  }
+
+  ask(message) {
+    return new Promise((resolve, reject) => {
+      const id = this.next++;
+      this.waiting.set(id, { resolve, reject });
+      this.child.send({ ...message, id });
+    });
+  }
+
+  /** Answers to requests started in [from, to): see PacedLoad.between. */
+  between(from, to) {
+    return this.ask({ op: 'between', from, to });
+  }
+
+  /** Stops the load, waits for the requests in flight, and ends the process. */
+  async stop() {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    await this.ask({ op: 'stop' }).catch(() => {});
+    await exited;
+  }
+}
+
+if (process.argv[2] === '--child' && process.send) {
+  let load;
+  process.on('message', async (m) => {
+    let value;
+    if (m.op === 'start') {
+      load = new PacedLoad(m.o);
+      load.start();
+    } else if (m.op === 'between') {
+      value = load.between(m.from, m.to ?? Infinity);
+    } else if (m.op === 'stop') {
+      await load?.stop();
+      process.send({ id: m.id }, () => process.disconnect());
+      return;
+    }
+    process.send({ id: m.id, value });
+  });
+  // The bench gone (killed, crashed): stop too, rather than load the machine for nobody.
+  process.on('disconnect', () => process.exit(0));
 }
 
 /** Closed-loop maximum: `connections` clients as fast as they go for `seconds`; answers per second. */

@@ -20,7 +20,7 @@ import { StealMeter } from '../runtime/procfs.mjs';
 import { copyHello, setGreeting } from '../runtime/fixtures.mjs';
 import { median, ms, table } from '../runtime/stats.mjs';
 import { Wharf } from '../runtime/wharf.mjs';
-import { capacity, p99, PacedLoad } from './load.mjs';
+import { capacity, LoadProcess, p99 } from './load.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -91,11 +91,10 @@ try {
   const cap = await capacity({ port, host });
   const rate = Math.max(20, Math.round(cap * Number(opt.load)));
   log(`capacity ${Math.round(cap)} req/s through the router; steady load ${rate} req/s`);
-  load = new PacedLoad({ port, host, rate });
-  load.start();
+  load = await LoadProcess.start({ port, host, rate });
   await sleep(5000);
   const steadyEnd = Date.now();
-  const steady = load.between(steadyEnd - 5000, steadyEnd);
+  const steady = await load.between(steadyEnd - 5000, steadyEnd);
   const steadyP99 = p99(steady);
   log(`steady state: ${steady.length} requests, p99 ${ms(steadyP99)}`);
 
@@ -119,11 +118,6 @@ try {
     const c = base.greeting ? { ...base, greeting: `${base.greeting}-${round}` } : base;
     await sleep(BASELINE_MS);
     const t0 = Date.now();
-    // Steady state right before the case: the same load, nothing deploying (the first window
-    // after the capacity probe still carries the probe's after-effects). 10 s, not less: a
-    // p99 of a few ms is set by the few slowest answers, and one stall anywhere on 2 shared
-    // cores moves a short window's p99 by 2-5x (3 s windows gave ratios of 0.2x to 3.9x).
-    const before = p99(load.between(t0 - BASELINE_MS, t0));
     let outcome;
     let detail = '';
     if (c.rollback) {
@@ -150,7 +144,14 @@ try {
     }
     const t1 = Date.now();
     await sleep(1500);
-    const during = load.between(t0, t1 + 1000);
+    const during = await load.between(t0, t1 + 1000);
+    // Steady state right before the case: the same load, nothing deploying (the first window
+    // after the capacity probe still carries the probe's after-effects). 10 s, not less: a
+    // p99 of a few ms is set by the few slowest answers, and one stall anywhere on 2 shared
+    // cores moves a short window's p99 by 2-5x (3 s windows gave ratios of 0.2x to 3.9x).
+    // Fetched after the case: copying 20,000 answers out of the load generator takes its
+    // event loop a few ms, which must not fall into the case measured.
+    const before = p99(await load.between(t0 - BASELINE_MS, t0));
     const failed = during.filter((s) => s.status !== 200);
     // The release serving each answer: the load generator keeps the greeting it starts with.
     const served = (s) => s.body;
