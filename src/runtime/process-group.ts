@@ -5,7 +5,7 @@
  * sig is sent to every process in the process group whose ID is -pid").
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { groupMembers } from './proc-table.js';
+import { groupMembers, readStat } from './proc-table.js';
 
 /** Sends a signal to the group; false if no process of it exists any more. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
@@ -21,10 +21,13 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
 /**
  * Whether any non-zombie process of the group lives. kill(-pgid, 0) alone would count
  * zombies that nobody has reaped yet (an adopted instance's parent is init, which may be
- * slow), so a positive answer is confirmed from /proc.
+ * slow), so a positive answer is confirmed from /proc: by the leader's own stat while it
+ * runs (an instance leads its group), by a scan of every process only once it is gone.
+ * waitGroupGone asks every 50 ms while an instance drains, for seconds.
  */
 export function groupAlive(pgid: number): boolean {
   if (!signalGroup(pgid, 0)) return false;
+  if (readStat(pgid)?.pgid === pgid) return true;
   return groupMembers(pgid).length > 0;
 }
 
