@@ -1,7 +1,7 @@
 import type { Actor } from '../apply/applier.js';
 import { acquireEnvLock, type LockHost } from '../apply/env-lock.js';
 import { WharfError } from '../errors.js';
-import type { Store } from '../state/store.js';
+import { liveRelease, type Store } from '../state/store.js';
 import type { ConfigEntry, NewAudit, ReleaseRecord } from '../state/types.js';
 import { checkAssignments, checkNames, type Assignment } from './config-rules.js';
 import { configForPlan, configListing, nextEntries, type ConfigListing } from './config-view.js';
@@ -152,7 +152,7 @@ export class ConfigService {
         return { config, description: next.description };
       });
       const configVersion = written.config.version;
-      const live = (await store.listReleases(app, env, 20)).find((r) => r.status === 'live');
+      const live = await liveRelease(store, app, env);
       if (!live) return { configVersion };
       const release = await releases.configRelease(live, configVersion, `config v${configVersion}: ${written.description}`);
       await rollout.rollOut(release, by);

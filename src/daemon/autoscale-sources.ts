@@ -9,7 +9,7 @@ import { snapshotOf } from '../deploy/release-snapshot.js';
 import type { MetricsSnapshot } from '../router/metrics.js';
 import { DEFAULT_AUTOSCALE_RELEASES_REFRESH_MS } from '../defaults.js';
 import type { ResolvedService } from '../spec/resolve.js';
-import type { Store } from '../state/store.js';
+import { liveRelease, type Store } from '../state/store.js';
 
 /** Instances that are going away: they no longer count, and take no new requests. */
 const LEAVING: ReadonlySet<string> = new Set(['draining', 'stopped']);
@@ -68,7 +68,7 @@ export class DaemonAutoscaleSources implements AutoscaleSources {
 
   /**
    * The live releases with autoscaled services, read again at most every few seconds: each
-   * read parses every environment's release snapshots, and a daemon that did so every second
+   * read parses every environment's live snapshot, and a daemon that did so every second
    * took CPU from the instances on a small machine (a canary's p99 doubled). A release that
    * went live since is caught by the scale path, which refuses a stale order.
    */
@@ -78,7 +78,7 @@ export class DaemonAutoscaleSources implements AutoscaleSources {
     const entries: LiveEntry[] = [];
     for (const app of await this.store.listApps()) {
       for (const env of await this.store.listEnvironments(app.name)) {
-        const live = (await this.store.listReleases(app.name, env.name, 20)).find((r) => r.status === 'live');
+        const live = await liveRelease(this.store, app.name, env.name);
         const services = live ? Object.values(snapshotOf(live).environment.services).filter((s) => s.autoscale) : [];
         if (live && services.length) entries.push({ app: app.name, env: env.name, version: live.version, services });
       }

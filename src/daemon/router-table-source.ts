@@ -2,7 +2,7 @@ import { buildTable, type EnvTraffic } from '../deploy/route-table.js';
 import type { Fleet } from '../deploy/fleet.js';
 import type { TrafficSplits } from '../deploy/rollout/traffic-splits.js';
 import type { Table } from '../router/table.js';
-import type { Store } from '../state/store.js';
+import { liveRelease, type Store } from '../state/store.js';
 import type { InstanceRecord } from '../state/types.js';
 
 /**
@@ -20,13 +20,13 @@ export async function currentTable(store: Store, fleet: Fleet, splits: TrafficSp
   for (const app of await store.listApps()) {
     for (const env of await store.listEnvironments(app.name)) {
       const key = `${app.name}\0${env.name}`;
-      if (!byEnv.has(key) && (await store.listReleases(app.name, env.name, 20)).some((r) => r.status === 'live')) byEnv.set(key, []);
+      if (!byEnv.has(key) && (await liveRelease(store, app.name, env.name))) byEnv.set(key, []);
     }
   }
   const envs: EnvTraffic[] = [];
   for (const [key, instances] of byEnv) {
     const [app, env] = key.split('\0') as [string, string];
-    const releases = await store.listReleases(app, env, 50);
+    const releases = await store.listReleasesWithStatus(app, env, ['live', 'deploying']);
     const running = new Set(instances.map((i) => i.release));
     const primary = releases.find((r) => r.status === 'live') ?? releases.find((r) => r.status === 'deploying' && running.has(r.version));
     if (primary) envs.push({ primary, instances, splits: splits.forEnv(app, env) });

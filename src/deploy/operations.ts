@@ -4,7 +4,7 @@ import type { Actor } from '../apply/applier.js';
 import { acquireEnvLock } from '../apply/env-lock.js';
 import { WharfError } from '../errors.js';
 import type { OneOffOptions, OneOffSpec } from '../runtime/index.js';
-import type { Store } from '../state/store.js';
+import { liveRelease, type Store } from '../state/store.js';
 import type { ReleaseRecord } from '../state/types.js';
 import type { Fleet } from './fleet.js';
 import { releaseName, serviceOf, snapshotOf, type ConfigVars } from './release-snapshot.js';
@@ -121,7 +121,7 @@ export class Operations {
   }
 
   private async live(app: string, env: string): Promise<ReleaseRecord> {
-    const live = (await this.deps.store.listReleases(app, env, 20)).find((r) => r.status === 'live');
+    const live = await liveRelease(this.deps.store, app, env);
     if (!live) throw new WharfError('NOT_FOUND', `${app}/${env} has no live release`, { hint: '`wharf up` or `wharf apply` deploys one' });
     return live;
   }

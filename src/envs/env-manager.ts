@@ -9,7 +9,7 @@ import { desiredState } from '../plan/desired.js';
 import type { LoadedApp } from '../spec/load.js';
 import type { AddonSpec } from '../spec/wharf-schema.js';
 import { NAME } from '../spec/wharf-schema.js';
-import type { Store } from '../state/store.js';
+import { liveRelease, type Store } from '../state/store.js';
 import type { EnvironmentRecord } from '../state/types.js';
 import { envDiff, type DiffSide, type EnvDiff } from './env-diff.js';
 import { environmentSpec } from './environment-spec.js';
@@ -141,7 +141,7 @@ export class EnvManager {
       const value = e.secret ? keyring.unseal({ app, env, name: e.name }, e.sealed) : e.value;
       config.set(e.name, createHash('sha256').update(value).digest('hex'));
     }
-    const live = (await store.listReleases(app, env, 20)).find((r) => r.status === 'live');
+    const live = await liveRelease(store, app, env);
     return { env, resources: await store.listResources(app, env), config, live: live && { version: live.version, buildId: live.buildId, configVersion: live.configVersion } };
   }
 

@@ -97,6 +97,13 @@ export interface Store {
   getRelease(app: string, env: string, version: number): Promise<ReleaseRecord | undefined>;
   /** Newest first. */
   listReleases(app: string, env: string, limit?: number): Promise<ReleaseRecord[]>;
+  /**
+   * Newest first, only those whose status is one of `statuses`. What runs or serves (live,
+   * deploying) is a handful of rows however long the history; reading the newest N of all
+   * and filtering would parse every snapshot on the way, and miss the live release behind
+   * N failed ones.
+   */
+  listReleasesWithStatus(app: string, env: string, statuses: readonly ReleaseStatus[], limit?: number): Promise<ReleaseRecord[]>;
   /** Sets status, reason (undefined clears it) and update time; NOT_FOUND for an unrecorded release. */
   setReleaseStatus(
     app: string,
@@ -163,4 +170,9 @@ export interface Store {
   listBackups(app: string, env: string, addon: string): Promise<BackupRecord[]>;
 
   close(): Promise<void>;
+}
+
+/** The environment's live release, if it has one. */
+export async function liveRelease(store: Pick<Store, 'listReleasesWithStatus'>, app: string, env: string): Promise<ReleaseRecord | undefined> {
+  return (await store.listReleasesWithStatus(app, env, ['live'], 1))[0];
 }

@@ -5,7 +5,7 @@ import { snapshotOf } from '../../deploy/release-snapshot.js';
 import { environmentSpec } from '../../envs/environment-spec.js';
 import { WharfError } from '../../errors.js';
 import { loadApp } from '../../spec/load.js';
-import type { Store } from '../../state/store.js';
+import { liveRelease, type Store } from '../../state/store.js';
 import type { Route } from '../http/index.js';
 import { optionalString } from './body.js';
 
@@ -91,6 +91,6 @@ async function specEnvOf(store: Store, app: string, env: string, dir: string | u
     const spec = await environmentSpec(loaded, env, store);
     return { env: spec.env, declared: true };
   }
-  const live = (await store.listReleases(app, env, 20)).find((r) => r.status === 'live');
+  const live = await liveRelease(store, app, env);
   return { env: live ? snapshotOf(live).environment.env : {}, declared: false };
 }

@@ -111,7 +111,7 @@ export class Deployer {
     const { app, env } = release;
     const key = envKey(app, env);
     if (this.active.has(key)) throw new WharfError('CONFLICT', `${app}/${env} is already rolling out ${releaseName(this.active.get(key)!.release)}`);
-    const stable = (await this.deps.store.listReleases(app, env, 50)).find((r) => r.status === 'live' && r.version !== release.version);
+    const stable = (await this.deps.store.listReleasesWithStatus(app, env, ['live'])).find((r) => r.version !== release.version);
     const services = Object.values(snapshotOf(release).environment.services);
     const strategies = Object.fromEntries(services.map((s) => [s.name, strategyOf(s, options.strategy)]));
     const rollout: ActiveRollout = { app, env, release: release.version, stable: stable?.version, strategies, startedAt: this.deps.now(), by: options.by.actor, signals: new RolloutSignals() };

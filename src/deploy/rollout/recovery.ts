@@ -23,7 +23,7 @@ export async function recoverRollouts(deps: RecoveryDeps): Promise<void> {
   const { store, host } = deps;
   for (const { name: app } of await store.listApps()) {
     for (const { name: env } of await store.listEnvironments(app)) {
-      const releases = await store.listReleases(app, env, 100);
+      const releases = await store.listReleasesWithStatus(app, env, ['deploying', 'pending', 'live']);
       const interrupted = releases.filter((r) => r.status === 'deploying' || r.status === 'pending');
       if (!interrupted.length) continue;
       const held = await store.getLock(envLockScope(app, env));

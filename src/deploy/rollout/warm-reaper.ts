@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { acquireEnvLock } from '../../apply/env-lock.js';
 import { DEFAULT_WARM_WINDOW_MS } from '../../defaults.js';
 import { processIsAlive } from '../../runtime/proc-table.js';
-import type { Store } from '../../state/store.js';
+import { liveRelease, type Store } from '../../state/store.js';
 import type { InstanceRecord, ReleaseRecord } from '../../state/types.js';
 import type { Fleet } from '../fleet.js';
 import { releaseName, serviceOf, snapshotOf } from '../release-snapshot.js';
@@ -64,13 +64,12 @@ export class WarmReaper {
   private async collectBuilds(collect: (inUse: ReadonlySet<string>) => Promise<string[]>): Promise<void> {
     const { store, fleet } = this.deps;
     const inUse = new Set<string>();
-    const running = new Set((await fleet.list()).map((i) => `${i.app}\0${i.env}\0${i.release}`));
+    const running = await fleet.list();
     for (const { name: app } of await store.listApps()) {
       for (const { name: env } of await store.listEnvironments(app)) {
-        for (const r of await store.listReleases(app, env, 1000)) {
-          const needed = r.status === 'live' || r.status === 'deploying' || r.status === 'pending' || running.has(`${app}\0${env}\0${r.version}`);
-          if (needed) for (const b of Object.values(snapshotOf(r).builds)) inUse.add(b.id);
-        }
+        const needed = new Map<number, ReleaseRecord | undefined>((await store.listReleasesWithStatus(app, env, ['live', 'deploying', 'pending'])).map((r) => [r.version, r]));
+        for (const i of running) if (i.app === app && i.env === env && !needed.has(i.release)) needed.set(i.release, await store.getRelease(app, env, i.release));
+        for (const r of needed.values()) if (r) for (const b of Object.values(snapshotOf(r).builds)) inUse.add(b.id);
       }
     }
     const removed = await collect(inUse);
@@ -79,9 +78,12 @@ export class WarmReaper {
 
   private async sweepEnv(app: string, env: string, instances: InstanceRecord[]): Promise<void> {
     const { store, fleet, now } = this.deps;
-    const releases = new Map((await store.listReleases(app, env, 1000)).map((r) => [r.version, r]));
-    const live = [...releases.values()].find((r) => r.status === 'live');
+    const live = await liveRelease(store, app, env);
     if (!live) return;
+    // Only the releases that still run are read: a sweep every few seconds must not parse
+    // the snapshots of the environment's whole history.
+    const releases = new Map<number, ReleaseRecord | undefined>();
+    for (const i of instances) if (i.release !== live.version && !releases.has(i.release)) releases.set(i.release, await store.getRelease(app, env, i.release));
     const expired = instances.filter((i) => i.release !== live.version && this.cold(releases.get(i.release), live, i.service));
     if (!expired.length) return;
     let lock;
@@ -93,7 +95,7 @@ export class WarmReaper {
     try {
       // Read again under the lock: a rollback may have made one of them live meanwhile.
       const current = (await fleet.list({ app, env })).filter((i) => expired.some((e) => e.id === i.id && e.release === i.release));
-      const stillLive = (await store.listReleases(app, env, 1000)).find((r) => r.status === 'live');
+      const stillLive = await liveRelease(store, app, env);
       const stopping = current.filter((i) => i.release !== stillLive?.version);
       if (!stopping.length) return;
       await fleet.stopInstances(stopping.map((i) => i.id));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { liveRelease } from '../store.js';
 import { AWKWARD_BODY, assertSameJson, newRelease, rejectsWithCode, seed, type UseStore } from './fixtures.js';
 
 export function releasesContract(use: UseStore): void {
@@ -64,6 +65,26 @@ export function releasesContract(use: UseStore): void {
         assert.deepEqual((await store.listReleases('shop', 'production')).map((r) => r.version), [5, 4, 3, 2, 1]);
         assert.deepEqual((await store.listReleases('shop', 'production', 2)).map((r) => r.version), [5, 4]);
         assert.deepEqual(await store.listReleases('shop', 'staging'), []);
+      }));
+
+    it('lists releases by status, newest first, and finds the live one behind any number of failed ones', () =>
+      use(async (store) => {
+        await seed(store, 'shop', 'production', 'staging');
+        for (let i = 0; i < 30; i++) await store.createRelease(newRelease('shop', 'production'), 10_000 + i);
+        await store.setReleaseStatus('shop', 'production', 2, 'superseded', undefined, 11_000);
+        await store.setReleaseStatus('shop', 'production', 3, 'live', undefined, 11_000);
+        for (let v = 4; v <= 29; v++) await store.setReleaseStatus('shop', 'production', v, 'failed', 'health gate', 12_000);
+        await store.setReleaseStatus('shop', 'production', 30, 'deploying', undefined, 13_000);
+        assert.equal((await liveRelease(store, 'shop', 'production'))?.version, 3);
+        assert.deepEqual((await store.listReleasesWithStatus('shop', 'production', ['live', 'deploying', 'pending'])).map((r) => [r.version, r.status]), [
+          [30, 'deploying'],
+          [3, 'live'],
+          [1, 'pending'],
+        ]);
+        assert.deepEqual((await store.listReleasesWithStatus('shop', 'production', ['failed'], 2)).map((r) => r.version), [29, 28]);
+        assert.deepEqual(await store.listReleasesWithStatus('shop', 'production', []), []);
+        assert.equal(await liveRelease(store, 'shop', 'staging'), undefined);
+        assert.deepEqual(await store.getRelease('shop', 'production', 3), (await store.listReleasesWithStatus('shop', 'production', ['live']))[0]);
       }));
 
     it('returns the spec snapshot exactly as written', () =>

@@ -204,6 +204,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX backups_by_addon ON backups (app, env, addon, created_at);
     `,
   },
+  {
+    version: 4,
+    name: 'releases by status',
+    sql: `
+      -- The live release, and those deploying, are read on every router table push and
+      -- every warm-reaper sweep: found through this index, without reading the snapshots
+      -- of the whole history (a snapshot is the row's bulk and lies before its status).
+      CREATE INDEX releases_by_status ON releases (app, env, status, version);
+    `,
+  },
 ];
 
 export interface MigrationResult {

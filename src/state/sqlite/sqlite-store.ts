@@ -123,6 +123,10 @@ export class SqliteStore implements Store {
     return this.read(() => this.all(SQL.listReleases, { app, env, limit: limit ?? -1 }, rows.releaseRecord));
   }
 
+  async listReleasesWithStatus(app: string, env: string, statuses: readonly ReleaseStatus[], limit?: number): Promise<ReleaseRecord[]> {
+    return this.read(() => this.all(SQL.listReleasesWithStatus, { app, env, statuses: JSON.stringify(statuses), limit: limit ?? -1 }, rows.releaseRecord));
+  }
+
   async setReleaseStatus(
     app: string,
     env: string,

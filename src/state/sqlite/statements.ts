@@ -45,6 +45,12 @@ export const SQL = {
     VALUES (@app, @env, @version, @build_id, @config_version, @spec, 'pending', @description, NULL, @now, @now)`,
   getRelease: 'SELECT * FROM releases WHERE app = @app AND env = @env AND version = @version',
   listReleases: 'SELECT * FROM releases WHERE app = @app AND env = @env ORDER BY version DESC LIMIT @limit',
+  // INDEXED BY: without statistics the planner would walk the primary key for the order and
+  // read every row's status, which lies after its snapshot (overflow pages).
+  listReleasesWithStatus: `
+    SELECT * FROM releases INDEXED BY releases_by_status
+    WHERE app = @app AND env = @env AND status IN (SELECT value FROM json_each(@statuses))
+    ORDER BY version DESC LIMIT @limit`,
   setReleaseStatus: `
     UPDATE releases SET status = @status, reason = @reason, updated_at = @now
     WHERE app = @app AND env = @env AND version = @version`,

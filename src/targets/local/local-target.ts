@@ -5,7 +5,7 @@ import { serviceOf, snapshotOf } from '../../deploy/release-snapshot.js';
 import type { Deployer } from '../../deploy/rollout/deployer.js';
 import { WharfError } from '../../errors.js';
 import type { ResourceChange } from '../../plan/types.js';
-import type { Store } from '../../state/store.js';
+import { liveRelease, type Store } from '../../state/store.js';
 import type { ReleaseRecord } from '../../state/types.js';
 import type { AddonSpec } from '../../spec/wharf-schema.js';
 
@@ -112,6 +112,6 @@ export class LocalTarget implements Target {
   }
 
   private async liveRelease(app: string, env: string): Promise<ReleaseRecord | undefined> {
-    return (await this.deps.store.listReleases(app, env, 20)).find((r) => r.status === 'live');
+    return liveRelease(this.deps.store, app, env);
   }
 }
