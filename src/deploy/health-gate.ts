@@ -1,5 +1,6 @@
-import { Agent, request } from 'node:http';
+import { request } from 'node:http';
 import { WARMUP_CONNECTIONS } from '../defaults.js';
+import { UpstreamPool, type UpstreamListener } from '../router/upstream-pool.js';
 import type { HealthSpec } from '../spec/wharf-schema.js';
 
 export interface ProbeResult {
@@ -8,38 +9,59 @@ export interface ProbeResult {
   detail: string;
 }
 
-/** One GET of `path` on the instance, settled at the answer's head: its status, or why there was none (`timeout`, `ECONNREFUSED` …). */
-function get(port: number, path: string, timeoutMs: number, agent: Agent | false, headers: Record<string, string>): Promise<{ status?: number; detail: string }> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', agent, timeout: timeoutMs, headers }, (res) => {
-      res.resume();
-      const status = res.statusCode ?? 0;
-      resolve({ status, detail: String(status) });
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (e) => resolve({ detail: (e as NodeJS.ErrnoException).code ?? e.message }));
-    req.end();
-  });
-}
-
 /**
  * One health check: GET the path on the instance, with no keep-alive; any 2xx or 3xx passes
- * (the rule the router applies after cut-over too).
+ * (the rule the router applies after cut-over too). Settled at the answer's head; `detail`
+ * is its status, or why there was none (`timeout`, `ECONNREFUSED` …).
  */
-export async function probe(port: number, path: string, timeoutMs: number): Promise<ProbeResult> {
-  const { status, detail } = await get(port, path, timeoutMs, false, { 'user-agent': 'wharf-health-gate', connection: 'close' });
-  return { passed: status !== undefined && status >= 200 && status < 400, detail };
+export function probe(port: number, path: string, timeoutMs: number): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    const headers = { 'user-agent': 'wharf-health-gate', connection: 'close' };
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', agent: false, timeout: timeoutMs, headers }, (res) => {
+      res.resume();
+      const status = res.statusCode ?? 0;
+      resolve({ passed: status >= 200 && status < 400, detail: String(status) });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => resolve({ passed: false, detail: (e as NodeJS.ErrnoException).code ?? e.message }));
+    req.end();
+  });
 }
 
 /**
  * The warm-up of an instance that passed its gate: `requests` GETs of the health path over
  * keep-alive connections, before it takes traffic (DEFAULT_WARMUP_REQUESTS says why). The
  * answers are not judged (the gate has done that); it stops at `deadline`, or at the first
- * request that fails. Returns how many were answered.
+ * request that fails or outlasts the health timeout. Returns how many were answered.
+ *
+ * The client is the router's own (upstream-pool.ts): a warm-up is ~1,500 requests per new
+ * instance, and the daemon's node:http client spent ~0.4 ms of CPU on each, at normal
+ * priority, next to an instance that warms up at a low one.
  */
 export async function warmUp(port: number, health: HealthSpec, requests: number, deadline: number, now: () => number = Date.now): Promise<number> {
-  const agent = new Agent({ keepAlive: true, maxSockets: WARMUP_CONNECTIONS });
-  const one = async () => (await get(port, health.path, health.timeout, agent, { 'user-agent': 'wharf-warmup' })).status !== undefined;
+  const pool = new UpstreamPool('127.0.0.1', port);
+  const head = `GET ${health.path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nuser-agent: wharf-warmup\r\n\r\n`;
+  const one = (): Promise<boolean> =>
+    new Promise((resolve) => {
+      const settle = (answered: boolean): void => {
+        clearTimeout(timer);
+        resolve(answered);
+      };
+      const listener: UpstreamListener = {
+        requestComplete: true,
+        onReady: (c) => c.send(listener, head, false),
+        onHead: () => {},
+        onBody: () => true,
+        onFlush: () => {},
+        onEnd: () => settle(true),
+        onFailure: () => settle(false),
+      };
+      const conn = pool.acquire(listener, health.timeout);
+      const timer = setTimeout(() => {
+        conn.destroy();
+        settle(false);
+      }, health.timeout);
+    });
   let sent = 0;
   let answered = 0;
   let broken = false;
@@ -53,7 +75,7 @@ export async function warmUp(port: number, health: HealthSpec, requests: number,
   try {
     await Promise.all(Array.from({ length: WARMUP_CONNECTIONS }, connection));
   } finally {
-    agent.destroy();
+    pool.destroy();
   }
   return answered;
 }
