@@ -22,6 +22,8 @@ describe('deploy strategies, under load through the router', () => {
     // answered "boot priority" above) at full priority.
     const boot = { warmups: WARMUP, warmupsNiced: AUTOGROUPS ? WARMUP : 0 };
     assert.deepEqual(await f.boot(2), [boot, boot]);
+    // The new worker boots at low priority through its liveness window, then runs at 0.
+    if (AUTOGROUPS) await f.untilLog('worker', /worker two niceness at 0\.5 s: 10\n[^]*worker two niceness at 3 s: 0\n/);
   });
 
   it('says so, and changes nothing, when the source and spec are already live', async () => {

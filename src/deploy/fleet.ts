@@ -331,8 +331,11 @@ export class Fleet implements InstanceListener {
       memoryLimitBytes: spec.size.memory,
       portWaitMs: spec.kind === 'web' ? spec.deploy.timeout : undefined,
       // Until its gate passes it takes no traffic: its boot and warm-up yield the CPU to the
-      // instances that do. Not from zero: requests are waiting for it.
-      bootNiceness: spec.kind === 'web' && !this.unwarmed.has(id) ? BOOT_NICENESS : undefined,
+      // instances that do. Not from zero: requests are waiting for it. A worker boots so
+      // through the liveness window, the gate of a rollout; after a crash too, where nothing
+      // waits on it.
+      bootNiceness: spec.kind === 'web' && this.unwarmed.has(id) ? undefined : BOOT_NICENESS,
+      bootWindowMs: spec.kind === 'web' ? undefined : DEFAULT_WORKER_LIVENESS_MS,
     };
   }
 

@@ -39,6 +39,12 @@ export interface InstanceSpec {
    * Unset: it runs at 0 from the start.
    */
   bootNiceness?: number | undefined;
+  /**
+   * For an instance with no health gate (a worker): its boot ends, and its session is raised
+   * to 0, after it has run this long, at every start (first, or restart after a crash).
+   * Unset: only markHealth ends it.
+   */
+  bootWindowMs?: number | undefined;
   /** Run as this user and group. Unset: the driver's default (an unprivileged user under root). */
   uid?: number | undefined;
   gid?: number | undefined;

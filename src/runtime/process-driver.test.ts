@@ -114,6 +114,22 @@ describe('process driver', () => {
     assert.equal(sessionNiceness(plain.pid!), 0, 'no boot niceness: it runs at 0 from the start');
   });
 
+  it('boots an instance with no health gate for its boot window, at every start, then raises it', { skip: !AUTOGROUPS && 'no autogroups in this kernel' }, async () => {
+    driver = make();
+    const s = spec('sleep 30', { bootNiceness: 10, bootWindowMs: 600 });
+    const { pid } = await driver.start(s);
+    await waitFor('its session at niceness 10', () => sessionNiceness(pid!) === 10);
+    await waitFor('raised at the end of its boot window', () => sessionNiceness(pid!) === 0);
+    process.kill(pid!, 'SIGKILL');
+    const again = await waitFor('restarted', () => {
+      const p = driver.inspect(s.id)?.pid;
+      return p !== undefined && p !== pid && driver.inspect(s.id)?.state === 'running' ? p : undefined;
+    });
+    await waitFor('the restart boots at niceness 10', () => sessionNiceness(again) === 10);
+    await waitFor('and is raised again', () => sessionNiceness(again) === 0);
+    assert.equal(driver.inspect(s.id)?.state, 'running');
+  });
+
   it('never mistakes a reused pid for the recorded instance', async () => {
     driver = make();
     const s = spec('sleep 30');

@@ -78,15 +78,20 @@ export class ProcessDriver implements Driver {
   async markHealth(id: string, healthy: boolean): Promise<void> {
     const inst = this.instances.get(id);
     if (!inst) return;
-    if (healthy && inst.booting && inst.pid !== undefined) {
+    if (healthy && inst.booting) {
       // Healthy puts it in the router's table: it serves at the priority of its peers from
       // its first request, so the raise comes first.
       const attempt = inst.attempt;
-      inst.booting = false;
-      await setSessionNiceness(inst.pid, 0);
+      await this.endBoot(inst);
       if (inst.attempt !== attempt) return; // stopped or restarted meanwhile: no longer this process's verdict
     }
     this.move(inst, { type: healthy ? 'health-passed' : 'health-failed' }, healthy ? 'health-passed' : 'health-failed');
+  }
+
+  /** Raises a booting instance's session to 0 (spec.bootNiceness ends). */
+  private async endBoot(inst: Instance): Promise<void> {
+    inst.booting = false;
+    if (inst.pid !== undefined) await setSessionNiceness(inst.pid, 0);
   }
 
   async recover(records: RecordedInstance[]): Promise<RecoverResult> {
@@ -112,8 +117,9 @@ export class ProcessDriver implements Driver {
       inst.restarts = rec.restarts ?? 0;
       inst.reason = REASON.adopted;
       // A previous daemon may have stopped between the spawn and the raise after the gate.
+      // Its boot window's timer died with that daemon: a worker is raised now.
       if (rec.spec.bootNiceness && rec.pid !== undefined && (sessionNiceness(rec.pid) ?? 0) > 0) {
-        if (state === 'healthy') void setSessionNiceness(rec.pid, 0);
+        if (state === 'healthy' || rec.spec.bootWindowMs !== undefined) void setSessionNiceness(rec.pid, 0);
         else inst.booting = true;
       }
       inst.attempt++;
@@ -174,6 +180,12 @@ export class ProcessDriver implements Driver {
     if (bootNiceness !== undefined && bootNiceness > 0) {
       inst.booting = true;
       void setSessionNiceness(pid, bootNiceness);
+      const { bootWindowMs } = inst.spec;
+      if (bootWindowMs !== undefined) {
+        setTimeout(() => {
+          if (inst.attempt === attempt && inst.booting) void this.endBoot(inst);
+        }, bootWindowMs).unref();
+      }
     }
     const limit = inst.spec.memoryLimitBytes;
     inst.usesCgroup = limit !== undefined && (this.settings.cgroups()?.attach(inst.spec.id, pid, limit) ?? false);

@@ -46,8 +46,12 @@ server.keepAliveTimeout = 30000;
 server.listen(Number(process.env.PORT));
 process.on('SIGTERM', () => { server.close(() => process.exit(0)); server.closeIdleConnections(); });
 `;
+/** A worker that says its session's niceness early in its liveness window and after it. */
 const WORKER = `
 if (process.env.CRASH === 'yes' || process.env.CRASH_WORKER === 'yes') process.exit(3);
+${NICENESS_JS}
+setTimeout(() => console.log('worker ' + process.env.GREETING + ' niceness at 0.5 s: ' + niceness()), 500);
+setTimeout(() => console.log('worker ' + process.env.GREETING + ' niceness at 3 s: ' + niceness()), 3000);
 setInterval(() => {}, 1000);
 process.on('SIGTERM', () => process.exit(0));
 `;
@@ -146,6 +150,11 @@ export class DeployFixture {
     const { instances } = await this.client.instances('shipped', 'production');
     const ports = instances.filter((i) => i.service === 'web' && i.release === release).map((i) => i.port!);
     return Promise.all(ports.map(async (port) => JSON.parse(await (await fetch(`http://127.0.0.1:${port}/boot`)).text()) as unknown));
+  }
+
+  /** Resolves once the recent logs of `service` match. */
+  async untilLog(service: string, pattern: RegExp): Promise<void> {
+    await until(async () => pattern.test((await this.wharf('logs', '-s', service, '-n', '50')).stdout));
   }
 
   /** Resolves once a recent event's message matches. */
