@@ -26,16 +26,16 @@ export const DEFAULT_STOP_TIMEOUT_MS = 30_000;
 export const DEFAULT_WARM_WINDOW_MS = 10 * 60_000;
 /**
  * Requests a new web instance answers on its health path after the gate, before it takes
- * traffic. A cold Node process spends about twice the CPU per request of a warm one for its
- * first ~1,500 requests while V8 tiers the hot path up, and it does so at normal priority
- * once it serves, next to the router and the instances that serve too. Measured on the
- * example app at 1,100 req/s: the CPU of its first 3 s of traffic was 870 ms after no
- * warm-up, ~610 after 500, ~530 after 1,000, ~430 after 1,500 or 2,000 (~380 warm). During
- * the warm-up the instance still boots at low priority (BOOT_NICENESS), so that work moves
- * off users' requests: rolling deploys under load, 300 → 1,500, p99 ratio 3.1× → 2.5×
- * (medians of 10 each, interleaved), 100 % new 0.55 s later. ~0.3 s per instance.
+ * traffic. A cold Node process runs its first few hundred requests several times slower
+ * while V8 compiles the hot path; a whole release switched onto cold instances (blue-green,
+ * a cold rollback) put that in users' p99. 100 was not always enough on this machine, 300
+ * was (bench/deploy); they take ~50–150 ms per instance. More did not measurably help:
+ * bench/deploy/cold-instance.mjs (the server's CPU in its first 3 s of router-shaped traffic:
+ * 830 ms cold, 670 after 300, 720 after 1,500) and bench/deploy/ab.mjs (rolling deploys
+ * under load, 10 each: p99 ratio 2.98× with 300, 3.03× with 1,500), while 1,500 put 100 %
+ * on the new release 0.8 s later.
  */
-export const DEFAULT_WARMUP_REQUESTS = 1_500;
+export const DEFAULT_WARMUP_REQUESTS = 300;
 /** Niceness of builds, pipeline stages and release commands (src/runtime/priority.ts); instances serve at 0. */
 export const BATCH_NICENESS = 10;
 /**

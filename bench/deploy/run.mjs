@@ -7,7 +7,7 @@
 // time to abort the bad canary, rollback times, and p99 during the case against the 10 s of
 // the same load just before it. The sequence runs --rounds times; figures are medians.
 //
-//   npm run build && node bench/deploy/run.mjs [--dist dist] [--load 0.3] [--rounds 3] [--out bench/deploy/RESULTS.md]
+//   npm run build && node bench/deploy/run.mjs [--dist dist] [--load 0.5 | --rate 2256] [--rounds 3] [--out bench/deploy/RESULTS.md]
 //
 // Everything runs in a temp dir with a free port; everything started is stopped by pid.
 import fs from 'node:fs';
@@ -32,6 +32,9 @@ const { values: opt } = parseArgs({
     // runs on the same machine: on 2 cores, half the closed-loop capacity leaves no CPU for
     // a deploy's own work (builds, new processes), and every latency then measures the queue.
     load: { type: 'string', default: '0.5' },
+    // A fixed rate instead (req/s): the closed-loop capacity measured at the start moved
+    // between 5,700 and 13,100 req/s in two runs ten minutes apart, and with it the load.
+    rate: { type: 'string' },
     // Rounds of the whole sequence; every figure is the median over them. One window's p99
     // of a few ms is set by its few slowest answers, and on 2 shared cores a stall from
     // outside (another VM, the kernel) moves it 2-10x with nothing deploying at all.
@@ -89,7 +92,7 @@ try {
   await wharf.up(appDir);
   await wharf.waitReady(spec);
   const cap = await capacity({ port, host });
-  const rate = Math.max(20, Math.round(cap * Number(opt.load)));
+  const rate = opt.rate ? Number(opt.rate) : Math.max(20, Math.round(cap * Number(opt.load)));
   log(`capacity ${Math.round(cap)} req/s through the router; steady load ${rate} req/s`);
   load = await LoadProcess.start({ port, host, rate });
   await sleep(5000);
@@ -199,7 +202,7 @@ try {
     '',
     `Command: \`node bench/deploy/run.mjs\` · ${now} · ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version} · shared machine`,
     '',
-    `Command: \`node bench/deploy/run.mjs --load ${opt.load} --rounds ${rounds}\`. Steady load: ${rate} req/s paced over 16 keep-alive connections (${Math.round(Number(opt.load) * 100)} % of the ${Math.round(cap)} req/s measured through the router at the start, load generator on the same 2 cores), on examples/hello (web ×2, worker ×1). Steady-state p99: ${ms(steadyP99)}.`,
+    `Command: \`node bench/deploy/run.mjs ${opt.rate ? `--rate ${opt.rate}` : `--load ${opt.load}`} --rounds ${rounds}\`. Steady load: ${rate} req/s paced over 16 keep-alive connections (${Math.round((rate / cap) * 100)} % of the ${Math.round(cap)} req/s measured through the router at the start, load generator on the same 2 cores), on examples/hello (web ×2, worker ×1). Steady-state p99: ${ms(steadyP99)}.`,
     '',
     `Medians over ${rounds} rounds of the whole sequence (failed requests and requests: totals). The ratio is the median of each round's p99 during the case ÷ p99 of the 10 s just before it. CPU steal: the share of the machine's CPU time the hypervisor gave to other guests, during the case and in those 10 s (/proc/stat).`,
     '',

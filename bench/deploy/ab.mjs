@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// An interleaved A/B of rolling deploys (issue 5): the same steady paced load as run.mjs on
+// examples/hello, and rolling deploys in a row whose web service alternates between two
+// values of one `deploy` setting. One deploy's p99 against the 5 s before it moves 2-3x
+// from noise alone on 2 shared cores, so a change is judged on many deploys, alternated so
+// that drift in the machine falls on both sides alike.
+//
+//   npm run build && node bench/deploy/ab.mjs --key warmup_requests --a 300 --b 1500 [--pairs 10] [--rate 2256]
+//
+// Per side: the median of each deploy's p99 (from `wharf deploy` to 1 s after it returns)
+// over the p99 of the 5 s before it, and the median time from `wharf deploy` to the last
+// answer of the old release. Everything runs in a temp dir; everything started is stopped.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { freePort } from '../runtime/free-port.mjs';
+import { copyHello, setGreeting } from '../runtime/fixtures.mjs';
+import { median, ms, table } from '../runtime/stats.mjs';
+import { Wharf } from '../runtime/wharf.mjs';
+import { LoadProcess, p99 } from './load.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const { values: opt } = parseArgs({
+  options: {
+    dist: { type: 'string', default: 'dist' },
+    key: { type: 'string' },
+    a: { type: 'string' },
+    b: { type: 'string' },
+    pairs: { type: 'string', default: '10' },
+    rate: { type: 'string', default: '2256' },
+  },
+});
+if (!opt.key || opt.a === undefined || opt.b === undefined) {
+  console.error('usage: node bench/deploy/ab.mjs --key SETTING --a VALUE --b VALUE [--pairs N] [--rate REQ_PER_S]');
+  process.exit(2);
+}
+const sleep = (n) => new Promise((r) => setTimeout(r, n));
+const log = (line) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wharf-bench-ab-'));
+fs.chmodSync(work, 0o711);
+const appDir = path.join(work, 'hello');
+const spec = copyHello(root, appDir);
+const port = await freePort();
+const wharf = new Wharf({ dist: path.resolve(root, opt.dist), dataDir: path.join(work, 'data'), http: `127.0.0.1:${port}` });
+const host = 'web.production.hello.localhost';
+
+/** The web service's deploy block with `key: value` (rolling, as the example has it). */
+function setDeploy(value) {
+  const file = path.join(appDir, 'wharf.yaml');
+  const yaml = fs.readFileSync(file, 'utf8').replace(/    deploy:\n(      .*\n)+/, `    deploy:\n      strategy: rolling\n      ${opt.key}: ${value}\n`);
+  fs.writeFileSync(file, yaml);
+}
+
+let load;
+let cleaned;
+const cleanUp = () =>
+  (cleaned ??= (async () => {
+    await load?.stop();
+    await wharf.stopAll([{ app: 'hello', env: 'production' }]);
+    fs.rmSync(work, { recursive: true, force: true });
+  })());
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+try {
+  setDeploy(opt.a);
+  setGreeting(appDir, 'g0');
+  await wharf.up(appDir);
+  await wharf.waitReady(spec);
+  load = await LoadProcess.start({ port, host, rate: Number(opt.rate) });
+  await sleep(8000);
+  const sides = { a: [], b: [] };
+  for (let i = 1; i <= 2 * Number(opt.pairs); i++) {
+    const side = i % 2 ? 'b' : 'a'; // the app is up with a: the first deploy changes it
+    setDeploy(opt[side]);
+    setGreeting(appDir, `g${i}`);
+    const t0 = Date.now();
+    await wharf.cli(['deploy', '-C', appDir]);
+    const t1 = Date.now();
+    await sleep(1500);
+    const during = await load.between(t0, t1 + 1000);
+    const before = await load.between(t0 - 5000, t0);
+    const failed = during.filter((s) => s.status !== 200).length;
+    const lastOld = during.filter((s) => s.body !== `g${i}`).at(-1);
+    const row = { ratio: p99(during) / p99(before), toNew: lastOld ? lastOld.t - t0 : 0, failed };
+    sides[side].push(row);
+    log(`deploy ${i} (${opt.key}: ${opt[side]}): ${JSON.stringify(row)}`);
+    await sleep(5000);
+  }
+  console.log(`A/B of rolling deploys, ${opt.key}: ${opt.a} (a) against ${opt.b} (b); ${opt.pairs} deploys each, alternated, under ${opt.rate} req/s; ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${new Date().toISOString()}.\n`);
+  console.log(
+    table(
+      ['side', opt.key, 'p99 during / 5 s before, median', 'each deploy', 'deploy → 100 % new, median', 'failed requests'],
+      ['a', 'b'].map((s) => [s, opt[s], `**${median(sides[s].map((r) => r.ratio)).toFixed(2)}×**`, sides[s].map((r) => r.ratio.toFixed(2)).join(', '), ms(median(sides[s].map((r) => r.toNew))), sides[s].reduce((n, r) => n + r.failed, 0)]),
+    ),
+  );
+} finally {
+  await cleanUp();
+}
