@@ -43,6 +43,7 @@ export async function warmUp(port: number, health: HealthSpec, requests: number,
   const head = `GET ${health.path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nuser-agent: wharf-warmup\r\n\r\n`;
   const one = (): Promise<boolean> =>
     new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
       const settle = (answered: boolean): void => {
         clearTimeout(timer);
         resolve(answered);
@@ -57,7 +58,7 @@ export async function warmUp(port: number, health: HealthSpec, requests: number,
         onFailure: () => settle(false),
       };
       const conn = pool.acquire(listener, health.timeout);
-      const timer = setTimeout(() => {
+      timer = setTimeout(() => {
         conn.destroy();
         settle(false);
       }, health.timeout);
