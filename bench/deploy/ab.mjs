@@ -10,15 +10,13 @@
 // Per side: the median of each deploy's p99 (from `wharf deploy` to 1 s after it returns)
 // over the p99 of the 5 s before it, and the median time from `wharf deploy` to the last
 // answer of the old release. Everything runs in a temp dir; everything started is stopped.
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort } from '../runtime/free-port.mjs';
-import { copyHello, setGreeting } from '../runtime/fixtures.mjs';
+import { setGreeting } from '../runtime/fixtures.mjs';
 import { median, ms, table } from '../runtime/stats.mjs';
-import { Wharf } from '../runtime/wharf.mjs';
+import { helloUnderWharf } from './hello.mjs';
 import { LoadProcess, p99 } from './load.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -40,30 +38,13 @@ if (!opt.key || opt.a === undefined || opt.b === undefined) {
 const sleep = (n) => new Promise((r) => setTimeout(r, n));
 const log = (line) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wharf-bench-ab-'));
-fs.chmodSync(work, 0o711);
-const appDir = path.join(work, 'hello');
-const spec = copyHello(root, appDir);
-const port = await freePort();
-const wharf = new Wharf({ dist: path.resolve(root, opt.dist), dataDir: path.join(work, 'data'), http: `127.0.0.1:${port}` });
-const host = 'web.production.hello.localhost';
-
-/** The web service's deploy block with `key: value` (rolling, as the example has it). */
-function setDeploy(value) {
-  const file = path.join(appDir, 'wharf.yaml');
-  const yaml = fs.readFileSync(file, 'utf8').replace(/    deploy:\n(      .*\n)+/, `    deploy:\n      strategy: rolling\n      ${opt.key}: ${value}\n`);
-  fs.writeFileSync(file, yaml);
-}
+const hello = await helloUnderWharf({ root, dist: path.resolve(root, opt.dist), prefix: 'wharf-bench-ab-' });
+const { appDir, spec, port, wharf, host } = hello;
+/** The web service's deploy block: rolling, as the example has it, with `key: value`. */
+const setDeploy = (value) => hello.setDeploy({ strategy: 'rolling', [opt.key]: value });
 
 let load;
-let cleaned;
-const cleanUp = () =>
-  (cleaned ??= (async () => {
-    await load?.stop();
-    await wharf.stopAll([{ app: 'hello', env: 'production' }]);
-    fs.rmSync(work, { recursive: true, force: true });
-  })());
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+hello.onStop(() => load?.stop());
 try {
   setDeploy(opt.a);
   setGreeting(appDir, 'g0');
@@ -97,5 +78,5 @@ try {
     ),
   );
 } finally {
-  await cleanUp();
+  await hello.stop();
 }

@@ -32,7 +32,7 @@ const { values: opt } = parseArgs({
 });
 const dist = (file) => import(pathToFileURL(path.resolve(root, opt.dist, file)).href);
 const { warmUp } = await dist('deploy/health-gate.js');
-const { UpstreamPool } = await dist('router/upstream-pool.js');
+const { exchange, UpstreamPool } = await dist('router/upstream-pool.js');
 const { upstreamRequestHeaders } = await dist('router/headers.js');
 const HEALTH = { path: '/healthz', interval: 1000, timeout: 2000, healthy_threshold: 1, unhealthy_threshold: 3 };
 const SECONDS = 3;
@@ -44,20 +44,7 @@ async function once(warmups) {
   // What the router sends for the deploy bench's load generator (node:http, keep-alive).
   const pool = new UpstreamPool('127.0.0.1', port);
   const client = ['Host', 'web.production.hello.localhost', 'Connection', 'keep-alive'];
-  const get = (p) =>
-    new Promise((resolve) => {
-      const head = `GET ${p} HTTP/1.1\r\n${upstreamRequestHeaders(client, { clientIp: '127.0.0.1', proto: 'http', requestId: randomUUID() })}\r\n`;
-      const listener = {
-        requestComplete: true,
-        onReady: (c) => c.send(listener, head, false),
-        onHead: () => {},
-        onBody: () => true,
-        onFlush: () => {},
-        onEnd: () => resolve(true),
-        onFailure: () => resolve(false),
-      };
-      pool.acquire(listener, 2000);
-    });
+  const get = (p) => exchange(pool, `GET ${p} HTTP/1.1\r\n${upstreamRequestHeaders(client, { clientIp: '127.0.0.1', proto: 'http', requestId: randomUUID() })}\r\n`, 2000);
   try {
     while (!(await get('/healthz'))) await sleep(20);
     const w0 = performance.now();

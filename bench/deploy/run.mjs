@@ -15,11 +15,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../runtime/free-port.mjs';
 import { StealMeter } from '../runtime/procfs.mjs';
-import { copyHello, setGreeting } from '../runtime/fixtures.mjs';
+import { setGreeting } from '../runtime/fixtures.mjs';
 import { median, ms, table } from '../runtime/stats.mjs';
-import { Wharf } from '../runtime/wharf.mjs';
+import { helloUnderWharf } from './hello.mjs';
 import { capacity, LoadProcess, p99 } from './load.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -47,15 +46,10 @@ const sleep = (n) => new Promise((r) => setTimeout(r, n));
 const BASELINE_MS = 10_000;
 const pct = (x) => (x === undefined ? '–' : `${Math.round(x * 100)} %`);
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wharf-bench-deploy-'));
-fs.chmodSync(work, 0o711);
-const appDir = path.join(work, 'hello');
-const spec = copyHello(root, appDir);
+const hello = await helloUnderWharf({ root, dist, prefix: 'wharf-bench-deploy-' });
+const { appDir, spec, port, wharf, host } = hello;
 const server = path.join(appDir, 'server.js');
 const goodServer = fs.readFileSync(server, 'utf8');
-const port = await freePort();
-const wharf = new Wharf({ dist, dataDir: path.join(work, 'data'), http: `127.0.0.1:${port}` });
-const host = 'web.production.hello.localhost';
 
 /** The example app with a bug put in: what a bad release looks like. */
 const BUGS = {
@@ -65,26 +59,16 @@ const BUGS = {
   errors: goodServer.replace('  requests++;\n', "  requests++;\n  if (req.url !== '/healthz' && requests % 10 < 3) { res.writeHead(500); res.end('boom'); return; }\n"),
 };
 
-/** Sets the strategy of the web service in the copy's wharf.yaml (a canary ladder the bench can wait for). */
-function setStrategy(strategy) {
-  const file = path.join(appDir, 'wharf.yaml');
-  const yaml = fs.readFileSync(file, 'utf8').replace(/    deploy:\n(      .*\n)+/, `    deploy:\n      strategy: ${strategy}\n      timeout: 15s\n      canary: { steps: [10, 50, 100], hold: 10s }\n`);
-  fs.writeFileSync(file, yaml);
-}
+/** Sets the strategy of the web service (a canary ladder the bench can wait for). */
+const setStrategy = (strategy) => hello.setDeploy({ strategy, timeout: '15s', canary: '{ steps: [10, 50, 100], hold: 10s }' });
 
 let load;
 const rows = [];
 const meter = new StealMeter();
-let cleaned;
-const cleanUp = () =>
-  (cleaned ??= (async () => {
-    meter.stop();
-    await load?.stop();
-    await wharf.stopAll([{ app: 'hello', env: 'production' }]);
-    fs.rmSync(work, { recursive: true, force: true });
-  })());
-// Interrupted, it still stops everything it started.
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+hello.onStop(() => {
+  meter.stop();
+  return load?.stop();
+});
 try {
   setStrategy('rolling');
   setGreeting(appDir, 'r0');
@@ -222,5 +206,5 @@ try {
   fs.writeFileSync(opt.out, md);
   console.log(md);
 } finally {
-  await cleanUp();
+  await hello.stop();
 }

@@ -2,8 +2,8 @@ import { buildTable, type EnvTraffic } from '../deploy/route-table.js';
 import type { Fleet } from '../deploy/fleet.js';
 import type { TrafficSplits } from '../deploy/rollout/traffic-splits.js';
 import type { Table } from '../router/table.js';
-import { liveRelease, type Store } from '../state/store.js';
-import type { InstanceRecord } from '../state/types.js';
+import type { Store } from '../state/store.js';
+import type { InstanceRecord, ReleaseRecord } from '../state/types.js';
 
 /**
  * The table the router should serve now, from what the store records: for each environment
@@ -16,17 +16,21 @@ export async function currentTable(store: Store, fleet: Fleet, splits: TrafficSp
     const key = `${i.app}\0${i.env}`;
     byEnv.set(key, [...(byEnv.get(key) ?? []), i]);
   }
-  // An environment whose services all scaled to zero has no instance, but its routes stay.
+  // What serves or is being deployed, read once per environment for both questions below.
+  const candidates = new Map<string, ReleaseRecord[]>();
   for (const app of await store.listApps()) {
     for (const env of await store.listEnvironments(app.name)) {
       const key = `${app.name}\0${env.name}`;
-      if (!byEnv.has(key) && (await liveRelease(store, app.name, env.name))) byEnv.set(key, []);
+      const releases = await store.listReleasesWithStatus(app.name, env.name, ['live', 'deploying']);
+      candidates.set(key, releases);
+      // An environment whose services all scaled to zero has no instance, but its routes stay.
+      if (!byEnv.has(key) && releases.some((r) => r.status === 'live')) byEnv.set(key, []);
     }
   }
   const envs: EnvTraffic[] = [];
   for (const [key, instances] of byEnv) {
     const [app, env] = key.split('\0') as [string, string];
-    const releases = await store.listReleasesWithStatus(app, env, ['live', 'deploying']);
+    const releases = candidates.get(key) ?? (await store.listReleasesWithStatus(app, env, ['live', 'deploying']));
     const running = new Set(instances.map((i) => i.release));
     const primary = releases.find((r) => r.status === 'live') ?? releases.find((r) => r.status === 'deploying' && running.has(r.version));
     if (primary) envs.push({ primary, instances, splits: splits.forEnv(app, env) });

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { WARMUP_CONNECTIONS } from '../defaults.js';
-import { UpstreamPool, type UpstreamListener } from '../router/upstream-pool.js';
+import { exchange, UpstreamPool } from '../router/upstream-pool.js';
 import type { HealthSpec } from '../spec/wharf-schema.js';
 
 export interface ProbeResult {
@@ -41,28 +41,7 @@ export function probe(port: number, path: string, timeoutMs: number): Promise<Pr
 export async function warmUp(port: number, health: HealthSpec, requests: number, deadline: number, now: () => number = Date.now): Promise<number> {
   const pool = new UpstreamPool('127.0.0.1', port);
   const head = `GET ${health.path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nuser-agent: wharf-warmup\r\n\r\n`;
-  const one = (): Promise<boolean> =>
-    new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const settle = (answered: boolean): void => {
-        clearTimeout(timer);
-        resolve(answered);
-      };
-      const listener: UpstreamListener = {
-        requestComplete: true,
-        onReady: (c) => c.send(listener, head, false),
-        onHead: () => {},
-        onBody: () => true,
-        onFlush: () => {},
-        onEnd: () => settle(true),
-        onFailure: () => settle(false),
-      };
-      const conn = pool.acquire(listener, health.timeout);
-      timer = setTimeout(() => {
-        conn.destroy();
-        settle(false);
-      }, health.timeout);
-    });
+  const one = (): Promise<boolean> => exchange(pool, head, health.timeout);
   let sent = 0;
   let answered = 0;
   let broken = false;

@@ -190,3 +190,32 @@ export class UpstreamPool {
     }
   }
 }
+
+/**
+ * One request without a body over `pool`, its answer read and dropped: true once the
+ * response has ended, false on a failure or after `timeoutMs` (the connection is then
+ * closed). For the daemon's warm-up and the benches; the router's own path is attempt.ts.
+ */
+export function exchange(pool: UpstreamPool, head: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (answered: boolean): void => {
+      clearTimeout(timer);
+      resolve(answered);
+    };
+    const listener: UpstreamListener = {
+      requestComplete: true,
+      onReady: (c) => c.send(listener, head, false),
+      onHead: () => {},
+      onBody: () => true,
+      onFlush: () => {},
+      onEnd: () => settle(true),
+      onFailure: () => settle(false),
+    };
+    const conn = pool.acquire(listener, timeoutMs);
+    timer = setTimeout(() => {
+      conn.destroy();
+      settle(false);
+    }, timeoutMs);
+  });
+}

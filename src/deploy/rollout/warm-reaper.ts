@@ -68,7 +68,7 @@ export class WarmReaper {
     for (const { name: app } of await store.listApps()) {
       for (const { name: env } of await store.listEnvironments(app)) {
         const needed = new Map<number, ReleaseRecord | undefined>((await store.listReleasesWithStatus(app, env, ['live', 'deploying', 'pending'])).map((r) => [r.version, r]));
-        for (const i of running) if (i.app === app && i.env === env && !needed.has(i.release)) needed.set(i.release, await store.getRelease(app, env, i.release));
+        await this.readReleases(app, env, running.filter((i) => i.app === app && i.env === env), needed);
         for (const r of needed.values()) if (r) for (const b of Object.values(snapshotOf(r).builds)) inUse.add(b.id);
       }
     }
@@ -80,10 +80,8 @@ export class WarmReaper {
     const { store, fleet, now } = this.deps;
     const live = await liveRelease(store, app, env);
     if (!live) return;
-    // Only the releases that still run are read: a sweep every few seconds must not parse
-    // the snapshots of the environment's whole history.
-    const releases = new Map<number, ReleaseRecord | undefined>();
-    for (const i of instances) if (i.release !== live.version && !releases.has(i.release)) releases.set(i.release, await store.getRelease(app, env, i.release));
+    const releases = new Map<number, ReleaseRecord | undefined>([[live.version, live]]);
+    await this.readReleases(app, env, instances, releases);
     const expired = instances.filter((i) => i.release !== live.version && this.cold(releases.get(i.release), live, i.service));
     if (!expired.length) return;
     let lock;
@@ -104,6 +102,15 @@ export class WarmReaper {
     } finally {
       await store.releaseLock(lock.scope, lock.token);
     }
+  }
+
+  /**
+   * Adds to `into` the release of each instance it does not hold yet (undefined for one no
+   * longer recorded). Only the releases that still run are read: a sweep every few seconds
+   * must not parse the snapshots of the environment's whole history.
+   */
+  private async readReleases(app: string, env: string, instances: readonly { release: number }[], into: Map<number, ReleaseRecord | undefined>): Promise<void> {
+    for (const i of instances) if (!into.has(i.release)) into.set(i.release, await this.deps.store.getRelease(app, env, i.release));
   }
 
   /** A release's instance should stop: its release is not superseded (failed, rolled back, gone) or its warm window passed. */
