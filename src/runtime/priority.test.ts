@@ -55,7 +55,7 @@ describe('session priority', { skip: !AUTOGROUPS && 'no autogroups in this kerne
     try {
       chmodSync(dir, 0o755);
       mkdirSync(join(dir, 'runtime'), { mode: 0o755 });
-      copyFileSync(join(here, 'priority.js'), join(dir, 'runtime', 'priority.js'));
+      for (const f of ['priority.js', 'cpu-idle-group.js', 'proc-table.js']) copyFileSync(join(here, f), join(dir, 'runtime', f));
       copyFileSync(join(here, '..', 'defaults.js'), join(dir, 'defaults.js'));
       writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
       writeFileSync(

@@ -18,12 +18,17 @@
  * cpu cgroup, and its session's niceness for hosts where they are on. A booting instance
  * gets only its session's: a process cannot lower its own nice value again without
  * CAP_SYS_NICE, and an instance must serve at the priority of its peers.
+ *
+ * Where the host lets Wharf create a cgroup, both also run in the idle CPU group
+ * (cpu-idle-group.ts), which yields to the router and the serving instances at once where a
+ * low niceness still lets them wait out a slice.
  */
 import { spawn, type ChildProcessByStdio, type SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { BATCH_NICENESS } from '../defaults.js';
+import { hostIdleCpuGroup } from './cpu-idle-group.js';
 
 /** The kernel's limit on unprivileged autogroup writes is HZ/10: one per 100 ms. */
 const AUTOGROUP_RETRY_MS = 110;
@@ -38,8 +43,32 @@ const AUTOGROUP_ATTEMPTS = 20;
  */
 export function spawnBatch(file: string, args: readonly string[], options: Omit<SpawnOptions, 'detached' | 'stdio'>): ChildProcessByStdio<null, Readable, Readable> {
   const child = spawn('nice', ['-n', String(BATCH_NICENESS), file, ...args], { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child.pid !== undefined) void setSessionNiceness(child.pid, BATCH_NICENESS);
+  if (child.pid !== undefined) {
+    hostIdleCpuGroup()?.enter(child.pid);
+    void setSessionNiceness(child.pid, BATCH_NICENESS);
+  }
   return child;
+}
+
+/**
+ * Lowers a new instance, process group `pid`, for its boot: its session's niceness, and the
+ * idle CPU group unless `ownCgroup` (on cgroup v2 a process is in one cgroup only, and an
+ * instance with a memory limit must stay in its own).
+ */
+export function lowerForBoot(pid: number, niceness: number, ownCgroup: boolean): void {
+  if (!ownCgroup) hostIdleCpuGroup()?.enter(pid);
+  void setSessionNiceness(pid, niceness);
+}
+
+/** Ends lowerForBoot: the whole process group leaves the idle group, its session goes back to 0. */
+export function raiseAfterBoot(pid: number): Promise<boolean> {
+  hostIdleCpuGroup()?.leave(pid);
+  return setSessionNiceness(pid, 0);
+}
+
+/** Whether process group `pid` still runs at boot priority (after a daemon restart, say). */
+export function atBootPriority(pid: number): boolean {
+  return (sessionNiceness(pid) ?? 0) > 0 || (hostIdleCpuGroup()?.holds(pid) ?? false);
 }
 
 // Writes go one at a time: under the kernel's rate limit, a burst of them would otherwise

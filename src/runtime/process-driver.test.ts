@@ -8,6 +8,7 @@ import type { InstanceSpec } from './driver.js';
 import { logPath } from './log-line.js';
 import { logFiles, readLogs } from './log-reader.js';
 import { groupMembers, readStat } from './proc-table.js';
+import { hostIdleCpuGroup } from './cpu-idle-group.js';
 import { sessionNiceness } from './priority.js';
 import { ProcessDriver, type ProcessDriverOptions } from './process-driver.js';
 import type { RestartPolicy } from './restart-policy.js';
@@ -101,17 +102,21 @@ describe('process driver', () => {
   });
 
   it('boots an instance at its boot niceness and raises it to 0 before it becomes healthy', { skip: !AUTOGROUPS && 'no autogroups in this kernel' }, async () => {
-    let atHealthy: number | undefined;
-    driver = make({ listener: { onTransition: (_id, _from, to) => void (to === 'healthy' && (atHealthy = sessionNiceness(pid!))) } });
+    // Where this host lets us create one (root), the boot also runs in the idle CPU group.
+    const idle = hostIdleCpuGroup();
+    let atHealthy: { niceness: number | undefined; idle: boolean | undefined } | undefined;
+    driver = make({ listener: { onTransition: (_id, _from, to) => void (to === 'healthy' && (atHealthy = { niceness: sessionNiceness(pid!), idle: idle?.holds(pid!) })) } });
     const port = await freePort();
     const s = spec('node server.js', { port, portWaitMs: 10_000, bootNiceness: 10 });
     const { pid } = await driver.start(s);
     await waitFor('its session at niceness 10', () => sessionNiceness(pid!) === 10);
+    if (idle) assert.equal(idle.holds(pid!), true, 'booting in the idle CPU group');
     await driver.markHealth(s.id, true);
-    assert.equal(atHealthy, 0, 'raised before it became healthy (and entered the router\'s table)');
+    assert.deepEqual(atHealthy, { niceness: 0, idle: idle ? false : undefined }, 'raised before it became healthy (and entered the router\'s table)');
     assert.equal(driver.inspect(s.id)?.state, 'healthy');
     const plain = await driver.start(spec('node server.js', { port: await freePort(), portWaitMs: 10_000 }));
     assert.equal(sessionNiceness(plain.pid!), 0, 'no boot niceness: it runs at 0 from the start');
+    assert.equal(idle?.holds(plain.pid!) ?? false, false);
   });
 
   it('boots an instance with no health gate for its boot window, at every start, then raises it', { skip: !AUTOGROUPS && 'no autogroups in this kernel' }, async () => {
@@ -119,14 +124,16 @@ describe('process driver', () => {
     const s = spec('sleep 30', { bootNiceness: 10, bootWindowMs: 600 });
     const { pid } = await driver.start(s);
     await waitFor('its session at niceness 10', () => sessionNiceness(pid!) === 10);
-    await waitFor('raised at the end of its boot window', () => sessionNiceness(pid!) === 0);
+    const idle = hostIdleCpuGroup();
+    if (idle) assert.equal(idle.holds(pid!), true, 'booting in the idle CPU group');
+    await waitFor('raised at the end of its boot window', () => sessionNiceness(pid!) === 0 && !idle?.holds(pid!));
     process.kill(pid!, 'SIGKILL');
     const again = await waitFor('restarted', () => {
       const p = driver.inspect(s.id)?.pid;
       return p !== undefined && p !== pid && driver.inspect(s.id)?.state === 'running' ? p : undefined;
     });
     await waitFor('the restart boots at niceness 10', () => sessionNiceness(again) === 10);
-    await waitFor('and is raised again', () => sessionNiceness(again) === 0);
+    await waitFor('and is raised again', () => sessionNiceness(again) === 0 && !idle?.holds(again));
     assert.equal(driver.inspect(s.id)?.state, 'running');
   });
 

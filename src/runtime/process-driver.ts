@@ -25,7 +25,7 @@ import { signalGroup, stopGroup } from './process-group.js';
 import { judgeRecord } from './recovery.js';
 import { decideAfterCrash } from './restart-policy.js';
 import { checkSpec, prepareLogDir, spawnInstance } from './spawn-instance.js';
-import { sessionNiceness, setSessionNiceness } from './priority.js';
+import { atBootPriority, lowerForBoot, raiseAfterBoot } from './priority.js';
 
 export type { ProcessDriverOptions } from './driver-settings.js';
 
@@ -88,10 +88,10 @@ export class ProcessDriver implements Driver {
     this.move(inst, { type: healthy ? 'health-passed' : 'health-failed' }, healthy ? 'health-passed' : 'health-failed');
   }
 
-  /** Raises a booting instance's session to 0 (spec.bootNiceness ends). */
+  /** Raises a booting instance to the priority of its peers (spec.bootNiceness ends). */
   private async endBoot(inst: Instance): Promise<void> {
     inst.booting = false;
-    if (inst.pid !== undefined) await setSessionNiceness(inst.pid, 0);
+    if (inst.pid !== undefined) await raiseAfterBoot(inst.pid);
   }
 
   async recover(records: RecordedInstance[]): Promise<RecoverResult> {
@@ -118,8 +118,8 @@ export class ProcessDriver implements Driver {
       inst.reason = REASON.adopted;
       // A previous daemon may have stopped between the spawn and the raise after the gate.
       // Its boot window's timer died with that daemon: a worker is raised now.
-      if (rec.spec.bootNiceness && rec.pid !== undefined && (sessionNiceness(rec.pid) ?? 0) > 0) {
-        if (state === 'healthy' || rec.spec.bootWindowMs !== undefined) void setSessionNiceness(rec.pid, 0);
+      if (rec.spec.bootNiceness && rec.pid !== undefined && atBootPriority(rec.pid)) {
+        if (state === 'healthy' || rec.spec.bootWindowMs !== undefined) void raiseAfterBoot(rec.pid);
         else inst.booting = true;
       }
       inst.attempt++;
@@ -176,10 +176,12 @@ export class ProcessDriver implements Driver {
       return;
     }
     Object.assign(inst, { child, pid, pidStartTime: readStat(pid)?.startTime, startedAt: this.now(), adopted: false });
+    const limit = inst.spec.memoryLimitBytes;
+    inst.usesCgroup = limit !== undefined && (this.settings.cgroups()?.attach(inst.spec.id, pid, limit) ?? false);
     const { bootNiceness } = inst.spec;
     if (bootNiceness !== undefined && bootNiceness > 0) {
       inst.booting = true;
-      void setSessionNiceness(pid, bootNiceness);
+      lowerForBoot(pid, bootNiceness, inst.usesCgroup);
       const { bootWindowMs } = inst.spec;
       if (bootWindowMs !== undefined) {
         setTimeout(() => {
@@ -187,8 +189,6 @@ export class ProcessDriver implements Driver {
         }, bootWindowMs).unref();
       }
     }
-    const limit = inst.spec.memoryLimitBytes;
-    inst.usesCgroup = limit !== undefined && (this.settings.cgroups()?.attach(inst.spec.id, pid, limit) ?? false);
     const exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
         this.exited(inst, attempt, exitReason(code, signal));
