@@ -25,6 +25,8 @@ describe('the cpu hierarchy', () => {
     assert.deepEqual(findCpuHierarchy(MOUNTS_V2, '0::/system.slice/wharf.service\n'), { version: 2, mount: '/sys/fs/cgroup', path: '/system.slice/wharf.service' });
     const container = '29 23 0:26 /kubepods/pod1 /sys/fs/cgroup rw - cgroup2 cgroup2 rw';
     assert.deepEqual(findCpuHierarchy(container, '0::/kubepods/pod1\n'), { version: 2, mount: '/sys/fs/cgroup', path: '/' });
+    assert.deepEqual(findCpuHierarchy(container, '0::/kubepods/pod1/app\n'), { version: 2, mount: '/sys/fs/cgroup', path: '/app' });
+    assert.deepEqual(findCpuHierarchy(container, '0::/kubepods/pod12\n'), { version: 2, mount: '/sys/fs/cgroup', path: '/kubepods/pod12' }, 'not a prefix of a name');
   });
 
   it('is none without cgroups', () => {

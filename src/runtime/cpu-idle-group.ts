@@ -67,8 +67,9 @@ export function findCpuHierarchy(mountinfo: string, cgroup: string): CpuHierarch
 
 /** The path of our cgroup relative to a mount of the hierarchy's subtree `root` (a container's view). */
 function within(root: string | undefined, path: string): string {
-  if (!root || root === '/' || !path.startsWith(root)) return path;
-  return path.slice(root.length) || '/';
+  if (!root || root === '/') return path;
+  if (path === root) return '/';
+  return path.startsWith(`${root}/`) ? path.slice(root.length) : path;
 }
 
 /**
