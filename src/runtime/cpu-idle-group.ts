@@ -92,7 +92,7 @@ export function openIdleCpuGroup(h: CpuHierarchy | undefined = hostCpuHierarchy(
     try {
       writeFileSync(join(idle, 'cpu.idle'), '1');
     } catch {
-      // before Linux 5.15: the lowest weight there is, which came close in the same measurement
+      // before Linux 5.15: the lowest weight there is, close to it in a probe (bench/RESULTS.md)
       writeFileSync(join(idle, h.version === 1 ? 'cpu.shares' : 'cpu.weight'), h.version === 1 ? '2' : '1');
     }
   } catch {
