@@ -194,6 +194,29 @@ describe('process driver', () => {
     assert.equal(readStat(pid!), undefined);
   });
 
+  it('raises an adopted instance still at boot priority once it is healthy, and keeps a booting one low until then', { skip: !AUTOGROUPS && 'no autogroups in this kernel' }, async () => {
+    // The previous daemon stopped between the spawn and the raise after the gate.
+    const first = make();
+    const idle = hostIdleCpuGroup();
+    const healthy = spec('sleep 30', { bootNiceness: 10 });
+    const booting = spec('sleep 30', { bootNiceness: 10 });
+    const a = await first.start(healthy);
+    const b = await first.start(booting);
+    await waitFor('both at niceness 10', () => sessionNiceness(a.pid!) === 10 && sessionNiceness(b.pid!) === 10);
+    await first.detach();
+    driver = make();
+    await driver.recover([
+      { spec: healthy, state: 'healthy', pid: a.pid, pidStartTime: a.pidStartTime },
+      { spec: booting, state: 'running', pid: b.pid, pidStartTime: b.pidStartTime },
+    ]);
+    await waitFor('the healthy one raised', () => sessionNiceness(a.pid!) === 0 && !idle?.holds(a.pid!));
+    assert.equal(sessionNiceness(b.pid!), 10, 'the booting one waits for its gate');
+    if (idle) assert.equal(idle.holds(b.pid!), true);
+    await driver.markHealth(booting.id, true);
+    assert.equal(sessionNiceness(b.pid!), 0);
+    assert.equal(idle?.holds(b.pid!) ?? false, false);
+  });
+
   it('reports a full disk while writing logs and keeps supervising', async () => {
     const reported: string[] = [];
     driver = make({ listener: { onTransition() {}, onProblem: (id, problem) => reported.push(`${id} ${problem}`) } });
