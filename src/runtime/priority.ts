@@ -43,31 +43,28 @@ const AUTOGROUP_ATTEMPTS = 20;
  */
 export function spawnBatch(file: string, args: readonly string[], options: Omit<SpawnOptions, 'detached' | 'stdio'>): ChildProcessByStdio<null, Readable, Readable> {
   const child = spawn('nice', ['-n', String(BATCH_NICENESS), file, ...args], { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child.pid !== undefined) {
-    hostIdleCpuGroup()?.enter(child.pid);
-    void setSessionNiceness(child.pid, BATCH_NICENESS);
-  }
+  if (child.pid !== undefined) lowerGroup(child.pid, BATCH_NICENESS, false);
   return child;
 }
 
 /**
- * Lowers a new instance, process group `pid`, for its boot: its session's niceness, and the
- * idle CPU group unless `ownCgroup` (on cgroup v2 a process is in one cgroup only, and an
- * instance with a memory limit must stay in its own).
+ * Lowers process group `pid` (batch work, or a new instance for its boot): its session's
+ * niceness, and the idle CPU group unless `ownCgroup` (on cgroup v2 a process is in one
+ * cgroup only, and an instance with a memory limit must stay in its own).
  */
-export function lowerForBoot(pid: number, niceness: number, ownCgroup: boolean): void {
+export function lowerGroup(pid: number, niceness: number, ownCgroup: boolean): void {
   if (!ownCgroup) hostIdleCpuGroup()?.enter(pid);
   void setSessionNiceness(pid, niceness);
 }
 
-/** Ends lowerForBoot: the whole process group leaves the idle group, its session goes back to 0. */
-export function raiseAfterBoot(pid: number): Promise<boolean> {
+/** Ends lowerGroup: the whole process group leaves the idle group, its session goes back to 0. */
+export function raiseGroup(pid: number): Promise<boolean> {
   hostIdleCpuGroup()?.leave(pid);
   return setSessionNiceness(pid, 0);
 }
 
-/** Whether process group `pid` still runs at boot priority (after a daemon restart, say). */
-export function atBootPriority(pid: number): boolean {
+/** Whether process group `pid` is still lowered (a booting instance after a daemon restart, say). */
+export function groupLowered(pid: number): boolean {
   return (sessionNiceness(pid) ?? 0) > 0 || (hostIdleCpuGroup()?.holds(pid) ?? false);
 }
 

@@ -25,7 +25,7 @@ import { signalGroup, stopGroup } from './process-group.js';
 import { judgeRecord } from './recovery.js';
 import { decideAfterCrash } from './restart-policy.js';
 import { checkSpec, prepareLogDir, spawnInstance } from './spawn-instance.js';
-import { atBootPriority, lowerForBoot, raiseAfterBoot } from './priority.js';
+import { groupLowered, lowerGroup, raiseGroup } from './priority.js';
 
 export type { ProcessDriverOptions } from './driver-settings.js';
 
@@ -91,7 +91,7 @@ export class ProcessDriver implements Driver {
   /** Raises a booting instance to the priority of its peers (spec.bootNiceness ends). */
   private async endBoot(inst: Instance): Promise<void> {
     inst.booting = false;
-    if (inst.pid !== undefined) await raiseAfterBoot(inst.pid);
+    if (inst.pid !== undefined) await raiseGroup(inst.pid);
   }
 
   async recover(records: RecordedInstance[]): Promise<RecoverResult> {
@@ -118,8 +118,8 @@ export class ProcessDriver implements Driver {
       inst.reason = REASON.adopted;
       // A previous daemon may have stopped between the spawn and the raise after the gate.
       // Its boot window's timer died with that daemon: a worker is raised now.
-      if (rec.spec.bootNiceness && rec.pid !== undefined && atBootPriority(rec.pid)) {
-        if (state === 'healthy' || rec.spec.bootWindowMs !== undefined) void raiseAfterBoot(rec.pid);
+      if (rec.spec.bootNiceness && rec.pid !== undefined && groupLowered(rec.pid)) {
+        if (state === 'healthy' || rec.spec.bootWindowMs !== undefined) void raiseGroup(rec.pid);
         else inst.booting = true;
       }
       inst.attempt++;
@@ -181,7 +181,7 @@ export class ProcessDriver implements Driver {
     const { bootNiceness } = inst.spec;
     if (bootNiceness !== undefined && bootNiceness > 0) {
       inst.booting = true;
-      lowerForBoot(pid, bootNiceness, inst.usesCgroup);
+      lowerGroup(pid, bootNiceness, inst.usesCgroup);
       const { bootWindowMs } = inst.spec;
       if (bootWindowMs !== undefined) {
         setTimeout(() => {

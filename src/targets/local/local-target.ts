@@ -6,7 +6,6 @@ import type { Deployer } from '../../deploy/rollout/deployer.js';
 import { WharfError } from '../../errors.js';
 import type { ResourceChange } from '../../plan/types.js';
 import { liveRelease, type Store } from '../../state/store.js';
-import type { ReleaseRecord } from '../../state/types.js';
 import type { AddonSpec } from '../../spec/wharf-schema.js';
 
 /** What the local target needs of the add-on manager (addons/addon-manager.ts). */
@@ -74,7 +73,7 @@ export class LocalTarget implements Target {
     const { fleet } = this.deps;
     if (change.op === 'delete') return fleet.stopService(ctx.app, ctx.env, change.name);
     if (!ctx.source) throw new WharfError('INTERNAL', `no app source to build ${change.address} from`);
-    const live = await this.liveRelease(ctx.app, ctx.env);
+    const live = await liveRelease(this.deps.store, ctx.app, ctx.env);
     const scaleOnly = change.op === 'update' && change.changes.every((f) => SCALE_FIELDS.has(String(f.path[0])));
     if (scaleOnly && live && serviceOf(live, change.name)) {
       const wanted = ctx.source.environment.services[change.name]!;
@@ -109,9 +108,5 @@ export class LocalTarget implements Target {
     await deployer.rollOut(release, { by: ctx.by ?? { actor: 'wharf', client: 'daemon' }, strategy: ctx.strategy, onProgress: ctx.onProgress });
     this.rolledOut.set(ctx, release.version);
     return { release: release.version, rolledOut: true };
-  }
-
-  private async liveRelease(app: string, env: string): Promise<ReleaseRecord | undefined> {
-    return liveRelease(this.deps.store, app, env);
   }
 }
