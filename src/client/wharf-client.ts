@@ -28,7 +28,14 @@ export interface Status {
   dataDir: string;
   startedAt: number;
   /** The router the daemon runs, if any: where routed HTTP is served. */
-  router: { pid: number | undefined; listen: { host: string; port: number } } | null;
+  router: {
+    pid: number | undefined;
+    listen: { host: string; port: number };
+    /** The CPU class of its event loop. */
+    cpu: 'real-time' | 'normal';
+    /** Why it is not real-time, when that was asked for and refused. */
+    problem?: string | undefined;
+  } | null;
 }
 
 export interface TimelineQuery {

@@ -36,8 +36,11 @@ export interface DaemonOptions {
   listen?: { host: string; port: number } | undefined;
   /** Where applied resources become real. @default the local runtime */
   target?: Target;
-  /** Run the router (the data plane) and serve routed HTTP here; without it, instances serve on their own ports. */
-  router?: { listen: { host: string; port: number } } | undefined;
+  /**
+   * Run the router (the data plane) and serve routed HTTP on `listen`; without it, instances
+   * serve on their own ports. `realtime`: its event loop's CPU class (router-supervisor.ts).
+   */
+  router?: { listen: { host: string; port: number }; realtime?: boolean | undefined } | undefined;
   now?: () => number;
 }
 
@@ -88,6 +91,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         table: (g) => currentTable(store, fleet, deployer.splits, g),
         log: (l) => console.log(l),
         onDemand: (e) => void autoscaler?.demand(e.routeId),
+        realtime: options.router.realtime,
       });
       const { adopted, pid } = await router.start();
       console.log(`${adopted ? 'adopted the running router' : 'started the router'} (pid ${pid}) on ${options.router.listen.host}:${options.router.listen.port}`);
@@ -128,7 +132,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       ...(options.listen ? { tcp: options.listen } : {}),
       token,
       routes: [
-        ...systemRoutes(store, { dataDir: paths.dataDir, startedAt, router: () => (router ? { pid: router.pid, listen: options.router!.listen } : null) }),
+        ...systemRoutes(store, { dataDir: paths.dataDir, startedAt, router: () => (router ? { pid: router.pid, listen: options.router!.listen, ...router.priority } : null) }),
         ...(router ? routerRoutes(router, store, now) : []),
         ...specRoutes(applier, apps),
         ...configs.routes,

@@ -10,6 +10,7 @@ import type { DrainEvent } from '../router/drain.js';
 import type { DemandEvent } from '../router/hold-queue.js';
 import type { MetricsSnapshot } from '../router/metrics.js';
 import type { Table } from '../router/table.js';
+import { cpuPolicy, setRealtime } from '../runtime/realtime.js';
 
 const ROUTER_BIN = fileURLToPath(new URL('../router/bin.js', import.meta.url));
 
@@ -22,6 +23,19 @@ export interface RouterSupervisorOptions {
   log?: (line: string) => void;
   /** Told when the router holds requests for a service at zero (the autoscaler starts one). */
   onDemand?: (e: DemandEvent) => void;
+  /**
+   * Run the router's event loop at real-time CPU priority (src/runtime/realtime.ts says
+   * why), or in the normal class. @default true
+   */
+  realtime?: boolean | undefined;
+}
+
+/** The router's CPU priority as `wharf router status` shows it. */
+export interface RouterPriority {
+  /** The class its event loop runs in now. */
+  cpu: 'real-time' | 'normal';
+  /** Why it is not real-time, when that was asked for and refused. */
+  problem?: string | undefined;
 }
 
 /** What `<dataDir>/router.json` records of the router Wharf runs. */
@@ -51,6 +65,8 @@ export class RouterSupervisor implements TrafficControl {
   latest: MetricsSnapshot | undefined;
   /** When a metrics read last succeeded: the watchdog's proof that the router answers. */
   private answeredAt = 0;
+  /** Why the last router process could not be given real-time priority. */
+  private priorityProblem: string | undefined;
 
   constructor(private readonly options: RouterSupervisorOptions) {
     this.adminSocket = join(options.dataDir, 'router.sock');
@@ -61,12 +77,19 @@ export class RouterSupervisor implements TrafficControl {
     return this.info?.pid;
   }
 
+  get priority(): RouterPriority {
+    const pid = this.info?.pid;
+    return { cpu: pid !== undefined && cpuPolicy(pid) === 'fifo' ? 'real-time' : 'normal', problem: this.priorityProblem };
+  }
+
   async start(): Promise<{ adopted: boolean; pid: number }> {
     const adopted = await this.answers();
     if (!adopted) await this.spawnRouter();
     const current = await this.client.metrics();
     this.generation = Math.max(this.generation, current.generation);
     this.info = { pid: current.pid, listen: this.options.listen, adminSocket: this.adminSocket };
+    // An adopted router too: it keeps the class it had, which an upgrade may change.
+    await this.prioritise(current.pid);
     writeFileSync(join(this.options.dataDir, 'router.json'), `${JSON.stringify(this.info, null, 2)}\n`, { mode: 0o600 });
     await this.listen();
     this.watchdog = setInterval(() => void this.watch(), 2_000);
@@ -113,6 +136,8 @@ export class RouterSupervisor implements TrafficControl {
   async restart(): Promise<{ pid: number }> {
     const { pid } = await this.client.restart();
     this.info = { ...this.info!, pid };
+    // The old router started it from a real-time thread that resets its children to normal.
+    await this.prioritise(pid);
     // Drain and demand events come from the process that serves; listen to the new one.
     await this.listen();
     writeFileSync(join(this.options.dataDir, 'router.json'), `${JSON.stringify(this.info, null, 2)}\n`, { mode: 0o600 });
@@ -145,6 +170,7 @@ export class RouterSupervisor implements TrafficControl {
       await this.spawnRouter();
       const m = await this.client.metrics();
       this.info = { ...this.info!, pid: m.pid };
+      await this.prioritise(m.pid);
       this.generation = Math.max(this.generation, m.generation);
       // Drain and demand events come from the process that serves: listen to the new one.
       await this.listen();
@@ -152,6 +178,14 @@ export class RouterSupervisor implements TrafficControl {
     } catch (e) {
       this.options.log?.(`router: could not start: ${(e as Error).message}`);
     }
+  }
+
+  /** Puts the router's event loop in the CPU class asked for; says so when real-time is refused. */
+  private async prioritise(pid: number): Promise<void> {
+    const realtime = this.options.realtime ?? true;
+    const outcome = await setRealtime(pid, realtime);
+    this.priorityProblem = outcome.ok || !realtime ? undefined : outcome.reason;
+    if (this.priorityProblem) this.options.log?.(`router: serves at normal CPU priority: ${this.priorityProblem}`);
   }
 
   /** Subscribes to the serving router's drain and demand events, in place of any earlier subscription. */

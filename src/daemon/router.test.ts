@@ -1,15 +1,21 @@
 import { processIsAlive } from '../runtime/proc-table.js';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runWharf } from '../cli/testing.js';
+import { CLI_MAIN, runWharf } from '../cli/testing.js';
 import { ApiTransport } from '../client/transport.js';
 import { WharfClient } from '../client/wharf-client.js';
+import { cpuPolicy } from '../runtime/realtime.js';
+import { until } from './e2e-testing.js';
 import { freePort, killAll, load as loadThrough } from './testing/load.js';
+
+/** Where the daemon may put the router's event loop in SCHED_FIFO (src/runtime/realtime.ts). */
+const REALTIME = process.getuid?.() === 0 && availableParallelism() >= 2;
 
 const SERVER = `
 const http = require('node:http');
@@ -75,6 +81,23 @@ describe('the router, run by the daemon', () => {
     routerPids.add((await client.status()).router!.pid!);
   });
 
+  it('runs the router\'s event loop at real-time CPU priority where the host allows it, and says so', async () => {
+    const { router } = await client.status();
+    const pid = router!.pid!;
+    if (REALTIME) {
+      assert.deepEqual([router!.cpu, router!.problem], ['real-time', undefined]);
+      assert.equal(cpuPolicy(pid), 'fifo');
+      const others = readdirSync(`/proc/${pid}/task`).map(Number).filter((t) => t !== pid);
+      assert.ok(others.length > 0);
+      assert.deepEqual(others.map((t) => cpuPolicy(pid, t)), others.map(() => 'normal'), 'its other threads stay normal');
+    } else {
+      assert.equal(router!.cpu, 'normal');
+      assert.match(router!.problem ?? '', /one CPU|needs root/);
+    }
+    const status = await wharf('router', 'status');
+    assert.match(status.stdout, new RegExp(`\\(pid ${pid}, table generation \\d+, ${router!.cpu} CPU priority\\)`));
+  });
+
   it('rolls to a new release under load without failing a request', async () => {
     writeFileSync(join(app, 'wharf.yaml'), spec('two'));
     const l = load(port);
@@ -112,6 +135,7 @@ describe('the router, run by the daemon', () => {
     assert.deepEqual(result.errors, []);
     assert.ok(!processIsAlive(daemonPid));
     assert.equal((await client.status()).router!.pid, before, 'the same router process');
+    assert.equal(cpuPolicy(before), REALTIME ? 'fifo' : 'normal', 'at the priority it had');
   });
 
   it('routes a service added to the spec, with every service moved to the new release', async () => {
@@ -159,6 +183,44 @@ describe('the router, run by the daemon', () => {
     assert.notEqual(now, before);
     assert.deepEqual(result.errors, [], `${result.failed} of ${result.ok + result.failed} failed`);
     assert.ok(result.ok > 0);
+    // The old router started it from a real-time thread that resets its children to normal.
+    assert.equal(cpuPolicy(now), REALTIME ? 'fifo' : 'normal', 'the new router runs at the priority of the old');
+  });
+});
+
+describe('the router\'s CPU priority, as the daemon is told', () => {
+  it('stays in the normal class with --router-priority normal', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'wharf-normal-'));
+    chmodSync(root, 0o711);
+    const data = join(root, 'data');
+    const daemon = spawn(process.execPath, [CLI_MAIN, 'daemon', '--data-dir', data, '--http', `127.0.0.1:${await freePort()}`, '--router-priority', 'normal'], { stdio: 'ignore' });
+    const client = new WharfClient(new ApiTransport({ socketPath: join(data, 'wharf.sock') }));
+    let routerPid: number | undefined;
+    try {
+      const { router } = await until('the daemon', () => client.status());
+      routerPid = router!.pid;
+      assert.deepEqual([router!.cpu, router!.problem], ['normal', undefined]);
+      assert.equal(cpuPolicy(routerPid!), 'normal');
+    } finally {
+      daemon.kill('SIGTERM');
+      await new Promise((r) => daemon.once('exit', r));
+      killAll([routerPid]);
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a priority it does not know, from the flag or the environment', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'wharf-priority-'));
+    try {
+      const flag = await runWharf(['daemon', '--data-dir', join(root, 'data'), '--router-priority', 'fast']);
+      assert.equal(flag.code, 64);
+      assert.match(flag.stderr, /error\[USAGE\]: --router-priority: expected realtime or normal, got "fast"/);
+      const env = await runWharf(['daemon', '--data-dir', join(root, 'data')], { env: { WHARF_ROUTER_PRIORITY: 'high' } });
+      assert.equal(env.code, 64);
+      assert.match(env.stderr, /got "high"/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -5,24 +5,28 @@ import { daemonStatus, DEFAULT_ROUTER_LISTEN, parseListen, routerListen, stopDae
 import { print, printJson } from '../io.js';
 import { JSON_OPTION } from '../options.js';
 import { connect } from '../connect.js';
+import { WharfError } from '../../errors.js';
 
 export const daemon: Command = {
   name: 'daemon',
   summary: 'run the control daemon in the foreground (`wharf up` starts it in the background)',
-  usage: '[--listen HOST:PORT] [--http HOST:PORT|off]',
+  usage: '[--listen HOST:PORT] [--http HOST:PORT|off] [--router-priority realtime|normal]',
   details: [
     '--listen also serves the control API on TCP; every request there needs the bearer token (data dir: api-token).',
     `--http is where the router serves the apps (default: the last one used, else ${DEFAULT_ROUTER_LISTEN}); off runs no router.`,
+    '--router-priority: the CPU class of the router\'s event loop (default: $WHARF_ROUTER_PRIORITY, else realtime,',
+    'where the host allows it: root, and two CPUs or more); normal shares the CPU with the apps and deploys.',
   ],
-  options: { listen: { type: 'string' }, http: { type: 'string' } },
+  options: { listen: { type: 'string' }, http: { type: 'string' }, 'router-priority': { type: 'string' } },
   async run(ctx) {
     const dataDir = resolveDataDir(ctx.flags['data-dir'] as string | undefined);
     const listen = ctx.flags['listen'] ? parseListen(ctx.flags['listen'] as string) : undefined;
     const http = routerListen(dataDir, ctx.flags['http'] as string | undefined);
+    const realtime = routerRealtime((ctx.flags['router-priority'] as string | undefined) ?? process.env['WHARF_ROUTER_PRIORITY']);
     // Loaded here, not at the top: every other command (`wharf plan` first) would pay for
     // importing the whole daemon — its store, runtime, router and deploys — at start-up.
     const { startDaemon } = await import('../../daemon/daemon.js');
-    const d = await startDaemon({ dataDir, listen, router: http ? { listen: http } : undefined });
+    const d = await startDaemon({ dataDir, listen, router: http ? { listen: http, realtime } : undefined });
     print(ctx.io, `wharf daemon ${VERSION} (pid ${process.pid}) serving ${d.socketPath}${d.url ? ` and ${d.url}` : ''}`);
     await new Promise<void>((resolve) => {
       process.once('SIGTERM', resolve);
@@ -32,6 +36,13 @@ export const daemon: Command = {
     print(ctx.io, 'wharf daemon stopped');
   },
 };
+
+/** `--router-priority` (or $WHARF_ROUTER_PRIORITY): whether the router runs real-time. */
+function routerRealtime(value: string | undefined): boolean {
+  if (value === undefined || value === 'realtime') return true;
+  if (value === 'normal') return false;
+  throw new WharfError('USAGE', `--router-priority: expected realtime or normal, got "${value}"`, { hint: '$WHARF_ROUTER_PRIORITY, when set, takes the same values' });
+}
 
 export const daemonStop: Command = {
   name: 'daemon stop',
@@ -79,7 +90,8 @@ export const routerStatus: Command = {
     const metrics = router ? (await client.routerMetrics()).metrics : null;
     if (ctx.flags['json']) return printJson(ctx.io, router ? { ...router, metrics } : null);
     if (!router) return print(ctx.io, 'The daemon runs no router (started with --http off).');
-    print(ctx.io, `The router serves http://${router.listen.host}:${router.listen.port} (pid ${router.pid}, table generation ${metrics?.generation ?? '?'}).`);
+    print(ctx.io, `The router serves http://${router.listen.host}:${router.listen.port} (pid ${router.pid}, table generation ${metrics?.generation ?? '?'}, ${router.cpu} CPU priority).`);
+    if (router.problem) print(ctx.io, `  Not real-time: ${router.problem}.`);
     for (const route of metrics?.routes ?? []) {
       const r = route.requests;
       const l = route.latencyMs['10s'];

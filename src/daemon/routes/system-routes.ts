@@ -1,8 +1,9 @@
 import type { Store } from '../../state/store.js';
 import { VERSION } from '../../version.js';
 import type { Route } from '../http/index.js';
+import type { RouterPriority } from '../router-supervisor.js';
 
-export interface RouterStatus {
+export interface RouterStatus extends RouterPriority {
   pid: number | undefined;
   listen: { host: string; port: number };
 }
