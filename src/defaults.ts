@@ -25,17 +25,18 @@ export const DEFAULT_STOP_TIMEOUT_MS = 30_000;
 /** Previous release kept running at weight 0 after promotion, so rollback is a table switch. */
 export const DEFAULT_WARM_WINDOW_MS = 10 * 60_000;
 /**
- * Requests a new web instance answers on its health path after the gate, before it takes
- * traffic. A cold Node process runs its first few hundred requests several times slower
- * while V8 compiles the hot path; a whole release switched onto cold instances (blue-green,
- * a cold rollback) put that in users' p99. 100 was not always enough on this machine, 300
- * was (bench/deploy); they take ~50–150 ms per instance. More did not measurably help:
- * bench/deploy/cold-instance.mjs (the server's CPU in its first 3 s of router-shaped traffic:
- * 830 ms cold, 670 after 300, 720 after 1,500) and bench/deploy/ab.mjs (rolling deploys
- * under load, 10 each: p99 ratio 2.98× with 300, 3.03× with 1,500), while 1,500 put 100 %
- * on the new release 0.8 s later.
+ * Requests a new web instance answers on its health path before it takes traffic. A cold
+ * Node process serves its first few thousand requests at up to twice the CPU while V8
+ * compiles the hot path, much of it on background threads, and a release switched onto cold
+ * instances put that in users' p99. bench/deploy/cold-instance.mjs, the example server's CPU
+ * in its first 3 s of router-shaped traffic (~250 ms once warm): 490 ms cold, 498 after 300
+ * requests over 2 connections (the old default), 402 after 2,000 over WARMUP_CONNECTIONS,
+ * and 382 after 3,000, which take 20 % longer. Rolling deploys under load (bench/deploy/
+ * ab.mjs, 10 each, both over 8 connections): p99 1.65× of steady state with 300, 1.45× with
+ * 2,000. It runs while the gate waits for its next probe (fleet.ts), so it adds nothing to
+ * the time to 100 % new (2.64 s and 2.62 s).
  */
-export const DEFAULT_WARMUP_REQUESTS = 300;
+export const DEFAULT_WARMUP_REQUESTS = 2_000;
 /** Niceness of builds, pipeline stages and release commands (src/runtime/priority.ts); instances serve at 0. */
 export const BATCH_NICENESS = 10;
 /**
@@ -45,8 +46,12 @@ export const BATCH_NICENESS = 10;
  * with requests waiting for the instance, boots at 0.
  */
 export const BOOT_NICENESS = 10;
-/** Keep-alive connections a warm-up uses: more than one, as traffic would. */
-export const WARMUP_CONNECTIONS = 2;
+/**
+ * Keep-alive connections a warm-up uses, as the router's traffic comes over several:
+ * 2,000 requests over 2 left the server 451 ms of CPU in its first 3 s of traffic, over 8
+ * 402 ms, over 16 or 32 the same (bench/deploy/cold-instance.mjs).
+ */
+export const WARMUP_CONNECTIONS = 8;
 export const DEFAULT_CANARY_STEPS: readonly number[] = [5, 25, 50, 100];
 export const DEFAULT_CANARY_HOLD_MS = 30_000;
 export const DEFAULT_CANARY_MIN_REQUESTS = 50;

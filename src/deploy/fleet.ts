@@ -130,8 +130,17 @@ export class Fleet implements InstanceListener {
       if (!r || !frozen || frozen.spec.kind !== 'web' || r.port === undefined) return false;
       const deadline = now() + frozen.spec.deploy.timeout;
       const live = () => ['running', 'healthy', 'unhealthy'].includes(this.driver?.inspect(id)?.state ?? '');
-      const { passed, last } = await passHealthGate(r.port, frozen.spec.health, deadline, live, now);
-      if (passed && warmup && frozen.spec.deploy.warmup_requests > 0) await warmUp(r.port, frozen.spec.health, frozen.spec.deploy.warmup_requests, deadline, now);
+      // The warm-up starts at the first probe that passes, and runs while the gate waits for
+      // the next ones (1 s apart by default): the instance answers by then, and would idle.
+      const requests = warmup ? frozen.spec.deploy.warmup_requests : 0;
+      const stopWarmUp = new AbortController();
+      let warming: Promise<number> | undefined;
+      const onPass = (): void => {
+        warming ??= warmUp(r.port!, frozen.spec.health, requests, deadline, { now, signal: stopWarmUp.signal });
+      };
+      const { passed, last } = await passHealthGate(r.port, frozen.spec.health, deadline, live, now, requests > 0 ? onPass : undefined);
+      if (!passed) stopWarmUp.abort();
+      await warming;
       if (!live()) return false;
       await this.driver?.markHealth(id, passed);
       if (!passed) {

@@ -19,7 +19,8 @@ export { AUTOGROUPS } from '../../runtime/testing/fixtures.js';
  * share of 500s. It answers 500 "cold" to a request that reaches it before its warm-up is
  * done, and 500 "boot priority" to one that reaches it while its session still runs at the
  * boot niceness, so every test under load also checks that no user request meets a cold or
- * deprioritised instance. GET /boot tells how many of its warm-ups ran at boot niceness.
+ * deprioritised instance. GET /boot tells how many of its warm-ups ran at boot niceness, and
+ * how many had come when the health gate's second probe did.
  */
 const SERVER = `
 const WARMUP = ${WARMUP};
@@ -31,13 +32,16 @@ ${NICENESS_JS}
 let n = 0;
 let warmups = 0;
 let warmupsNiced = 0;
+let probes = 0;
+let warmupsAtSecondProbe;
 const server = http.createServer((req, res) => {
   const niced = niceness() > 0;
   if (req.headers['user-agent'] === 'wharf-warmup') (warmups++, warmupsNiced += niced ? 1 : 0);
+  if (req.headers['user-agent'] === 'wharf-health-gate' && ++probes === 2) warmupsAtSecondProbe = warmups;
   if (req.url === '/healthz') { res.statusCode = process.env.HEALTHY === 'no' ? 500 : 200; return res.end(); }
   if (warmups < WARMUP) { res.statusCode = 500; return res.end('cold ' + process.env.GREETING); }
   if (niced) { res.statusCode = 500; return res.end('boot priority ' + process.env.GREETING); }
-  if (req.url === '/boot') return res.end(JSON.stringify({ warmups, warmupsNiced }));
+  if (req.url === '/boot') return res.end(JSON.stringify({ warmups, warmupsNiced, warmupsAtSecondProbe }));
   n++;
   if (failRate > 0 && (n % 10) < failRate * 10) { res.statusCode = 500; return res.end('broken ' + process.env.GREETING); }
   res.end(process.env.GREETING);
