@@ -5,7 +5,7 @@
 // from noise alone on 2 shared cores, so a change is judged on many deploys, alternated so
 // that drift in the machine falls on both sides alike.
 //
-//   npm run build && node bench/deploy/ab.mjs --key warmup_requests --a 300 --b 1500 [--pairs 10] [--rate 2256]
+//   npm run build && node bench/deploy/ab.mjs --key warmup_requests --a 300 --b 1500 [--pairs 10] [--rate 2256] [--client realtime|normal]
 //
 // Per side: the median of each deploy's p99 (from `wharf deploy` to 1 s after it returns)
 // over the p99 of the 5 s before it, and the median time from `wharf deploy` to the last
@@ -29,6 +29,7 @@ const { values: opt } = parseArgs({
     b: { type: 'string' },
     pairs: { type: 'string', default: '10' },
     rate: { type: 'string', default: '2256' },
+    client: { type: 'string', default: 'realtime' },
   },
 });
 if (!opt.key || opt.a === undefined || opt.b === undefined) {
@@ -50,7 +51,7 @@ try {
   setGreeting(appDir, 'g0');
   await wharf.up(appDir);
   await wharf.waitReady(spec);
-  load = await LoadProcess.start({ port, host, rate: Number(opt.rate) });
+  load = await LoadProcess.start({ port, host, rate: Number(opt.rate), realtime: opt.client === 'realtime' });
   await sleep(8000);
   const sides = { a: [], b: [] };
   for (let i = 1; i <= 2 * Number(opt.pairs); i++) {
@@ -70,7 +71,7 @@ try {
     log(`deploy ${i} (${opt.key}: ${opt[side]}): ${JSON.stringify(row)}`);
     await sleep(5000);
   }
-  console.log(`A/B of rolling deploys, ${opt.key}: ${opt.a} (a) against ${opt.b} (b); ${opt.pairs} deploys each, alternated, under ${opt.rate} req/s; ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${new Date().toISOString()}.\n`);
+  console.log(`A/B of rolling deploys, ${opt.key}: ${opt.a} (a) against ${opt.b} (b); ${opt.pairs} deploys each, alternated, under ${opt.rate} req/s from a load generator in the ${opt.client === 'realtime' ? 'SCHED_FIFO' : 'normal'} class; ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${new Date().toISOString()}.\n`);
   console.log(
     table(
       ['side', opt.key, 'p99 during / 5 s before, median', 'each deploy', 'deploy → 100 % new, median', 'failed requests'],

@@ -15,7 +15,7 @@
 // Per kind: the p99 of the 1.2 s from each start against the 1.2 s that ended 0.8 s before
 // it (medians over the starts), and how many answers took over 3 ms in those windows.
 //
-//   npm run build && node bench/deploy/priority.mjs [--starts 20] [--rate 2256]
+//   npm run build && node bench/deploy/priority.mjs [--starts 20] [--rate 2256] [--client realtime|normal]
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -27,7 +27,7 @@ import { LoadProcess, p99 } from './load.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const { values: opt } = parseArgs({ options: { dist: { type: 'string', default: 'dist' }, starts: { type: 'string', default: '20' }, rate: { type: 'string', default: '2256' } } });
+const { values: opt } = parseArgs({ options: { dist: { type: 'string', default: 'dist' }, starts: { type: 'string', default: '20' }, rate: { type: 'string', default: '2256' }, client: { type: 'string', default: 'realtime' } } });
 const dist = path.resolve(root, opt.dist);
 const { hostIdleCpuGroup } = await import(path.join(dist, 'runtime/cpu-idle-group.js'));
 const sleep = (n) => new Promise((r) => setTimeout(r, n));
@@ -61,7 +61,7 @@ hello.onStop(() => load?.stop());
 try {
   await wharf.up(appDir);
   await wharf.waitReady(spec);
-  load = await LoadProcess.start({ port, host, rate: Number(opt.rate) });
+  load = await LoadProcess.start({ port, host, rate: Number(opt.rate), realtime: opt.client === 'realtime' });
   await sleep(6000);
   const results = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
   const W = 1200;

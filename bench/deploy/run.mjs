@@ -7,7 +7,7 @@
 // time to abort the bad canary, rollback times, and p99 during the case against the 10 s of
 // the same load just before it. The sequence runs --rounds times; figures are medians.
 //
-//   npm run build && node bench/deploy/run.mjs [--dist dist] [--load 0.5 | --rate 2256] [--rounds 3] [--out bench/deploy/RESULTS.md]
+//   npm run build && node bench/deploy/run.mjs [--dist dist] [--load 0.5 | --rate 2256] [--rounds 3] [--client realtime|normal] [--out bench/deploy/RESULTS.md]
 //
 // Everything runs in a temp dir with a free port; everything started is stopped by pid.
 import fs from 'node:fs';
@@ -38,6 +38,8 @@ const { values: opt } = parseArgs({
     // of a few ms is set by its few slowest answers, and on 2 shared cores a stall from
     // outside (another VM, the kernel) moves it 2-10x with nothing deploying at all.
     rounds: { type: 'string', default: '3' },
+    // The load generator's CPU class: realtime (SCHED_FIFO; needs root) or normal (see load.mjs).
+    client: { type: 'string', default: 'realtime' },
   },
 });
 const dist = path.resolve(root, opt.dist);
@@ -78,12 +80,13 @@ try {
   const cap = await capacity({ port, host });
   const rate = opt.rate ? Number(opt.rate) : Math.max(20, Math.round(cap * Number(opt.load)));
   log(`capacity ${Math.round(cap)} req/s through the router; steady load ${rate} req/s`);
-  load = await LoadProcess.start({ port, host, rate });
+  load = await LoadProcess.start({ port, host, rate, realtime: opt.client === 'realtime' });
   await sleep(5000);
   const steadyEnd = Date.now();
   const steady = await load.between(steadyEnd - 5000, steadyEnd);
   const steadyP99 = p99(steady);
   log(`steady state: ${steady.length} requests, p99 ${ms(steadyP99)}`);
+  const routerClass = `${(await wharf.api('/v1/status'))?.router?.cpu ?? 'unknown'} event loop`;
 
   const cases = [
     { name: 'rolling', strategy: 'rolling', greeting: 'r1', bug: 'good', expect: 'ok' },
@@ -186,7 +189,7 @@ try {
     '',
     `Command: \`node bench/deploy/run.mjs\` · ${now} · ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version} · shared machine`,
     '',
-    `Command: \`node bench/deploy/run.mjs ${opt.rate ? `--rate ${opt.rate}` : `--load ${opt.load}`} --rounds ${rounds}\`. Steady load: ${rate} req/s paced over 16 keep-alive connections (${Math.round((rate / cap) * 100)} % of the ${Math.round(cap)} req/s measured through the router at the start, load generator on the same 2 cores), on examples/hello (web ×2, worker ×1). Steady-state p99: ${ms(steadyP99)}.`,
+    `Command: \`node bench/deploy/run.mjs ${opt.rate ? `--rate ${opt.rate}` : `--load ${opt.load}`} --rounds ${rounds} --client ${opt.client}\`. Steady load: ${rate} req/s paced over 16 keep-alive connections (${Math.round((rate / cap) * 100)} % of the ${Math.round(cap)} req/s measured through the router at the start, load generator on the same 2 cores, its event loop ${opt.client === 'realtime' ? 'at SCHED_FIFO, as a client on another machine would not wait for this one\'s CPUs (load.mjs)' : 'in the normal class'}), on examples/hello (web ×2, worker ×1). Router: ${routerClass}. Steady-state p99: ${ms(steadyP99)}.`,
     '',
     `Medians over ${rounds} rounds of the whole sequence (failed requests and requests: totals). The ratio is the median of each round's p99 during the case ÷ p99 of the 10 s just before it. CPU steal: the share of the machine's CPU time the hypervisor gave to other guests, during the case and in those 10 s (/proc/stat).`,
     '',
