@@ -4,18 +4,19 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLI_MAIN, runWharf } from '../cli/testing.js';
 import { ApiTransport } from '../client/transport.js';
 import { WharfClient } from '../client/wharf-client.js';
 import { cpuPolicy } from '../runtime/realtime.js';
+import { realtimeAllowed } from '../runtime/testing/fixtures.js';
 import { until } from './e2e-testing.js';
 import { freePort, killAll, load as loadThrough } from './testing/load.js';
 
 /** Where the daemon may put the router's event loop in SCHED_FIFO (src/runtime/realtime.ts). */
-const REALTIME = process.getuid?.() === 0 && availableParallelism() >= 2;
+const REALTIME = await realtimeAllowed();
 
 const SERVER = `
 const http = require('node:http');
@@ -92,7 +93,7 @@ describe('the router, run by the daemon', () => {
       assert.deepEqual(others.map((t) => cpuPolicy(pid, t)), others.map(() => 'normal'), 'its other threads stay normal');
     } else {
       assert.equal(router!.cpu, 'normal');
-      assert.match(router!.problem ?? '', /one CPU|needs root/);
+      assert.match(router!.problem ?? '', /one CPU|needs root|not installed/);
     }
     const status = await wharf('router', 'status');
     assert.match(status.stdout, new RegExp(`\\(pid ${pid}, table generation \\d+, ${router!.cpu} CPU priority\\)`));

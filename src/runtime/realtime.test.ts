@@ -6,9 +6,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { cpuPolicy, setRealtime } from './realtime.js';
+import { realtimeAllowed } from './testing/fixtures.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = process.getuid?.() === 0;
+const ALLOWED = await realtimeAllowed();
 
 /** A Node process that starts a worker thread when told to on stdin, and says so. */
 function nodeWithLateThread(): { child: ChildProcess; startThread: () => Promise<void> } {
@@ -31,7 +33,7 @@ describe('real-time priority for the router', () => {
   const children: ChildProcess[] = [];
   after(() => children.forEach((c) => c.kill('SIGKILL')));
 
-  it('puts the main thread alone in SCHED_FIFO; threads started later stay normal', { skip: !ROOT && 'needs root (CAP_SYS_NICE)' }, async () => {
+  it('puts the main thread alone in SCHED_FIFO; threads started later stay normal', { skip: !ALLOWED && 'needs CAP_SYS_NICE and two CPUs' }, async () => {
     const { child, startThread } = nodeWithLateThread();
     children.push(child);
     await new Promise((r) => setTimeout(r, 300)); // node's own threads are up

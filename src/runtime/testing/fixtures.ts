@@ -2,12 +2,14 @@
  * Test helpers shipped with the runtime: tiny real apps in temp dirs, free ports, bounded
  * polling, and a last-resort sweep that kills every process a test's instances left.
  */
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Driver, InstanceSpec } from '../driver.js';
+import { setRealtime } from '../realtime.js';
 import { INSTANCE_ENV } from '../spawn-instance.js';
 
 /** Small apps, each a Node script, written into every app dir. */
@@ -154,6 +156,19 @@ export async function httpGet(port: number, path = '/'): Promise<string | undefi
 
 /** Whether this kernel schedules sessions as autogroups, whose niceness Wharf sets (src/runtime/priority.ts). */
 export const AUTOGROUPS = existsSync('/proc/self/autogroup');
+
+/**
+ * Whether the daemon may put the router in SCHED_FIFO here (src/runtime/realtime.ts): tried
+ * on a throwaway process, since root is not enough in a container without CAP_SYS_NICE.
+ */
+export async function realtimeAllowed(): Promise<boolean> {
+  const child = spawn('sleep', ['10'], { stdio: 'ignore' });
+  try {
+    return (await setRealtime(child.pid!, true)).ok;
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
 
 /**
  * For the source of a test app (CommonJS): `niceness()`, its session's niceness now (0
