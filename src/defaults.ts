@@ -47,11 +47,23 @@ export const BATCH_NICENESS = 10;
  */
 export const BOOT_NICENESS = 10;
 /**
+ * Longest a lowered process (batch work, a booting instance) stays in the idle CPU group
+ * (src/runtime/cpu-idle-group.ts) before it keeps only its session's niceness. The group
+ * yields to every other runnable task: on a host whose CPUs are all busy, what is in it runs
+ * hardly at all. With two busy loops on this 2-core host, two instances booting there did not
+ * pass an 8 s health gate; at session niceness 10 such an instance still gets about a tenth
+ * of a CPU. Three seconds cover the boot, gate and warm-up of the example app (1.3 s under
+ * half load, bench/deploy), so that on a host with CPU to spare nothing changes.
+ */
+export const IDLE_GROUP_MAX_MS = 3_000;
+/**
  * Keep-alive connections a warm-up uses, as the router's traffic comes over several:
  * 2,000 requests over 2 left the server 451 ms of CPU in its first 3 s of traffic, over 8
  * 402 ms, over 16 or 32 the same (bench/deploy/cold-instance.mjs).
  */
 export const WARMUP_CONNECTIONS = 8;
+/** Pause of a warm-up connection after a request that failed, before it sends the next. */
+export const WARMUP_RETRY_MS = 100;
 export const DEFAULT_CANARY_STEPS: readonly number[] = [5, 25, 50, 100];
 export const DEFAULT_CANARY_HOLD_MS = 30_000;
 export const DEFAULT_CANARY_MIN_REQUESTS = 50;

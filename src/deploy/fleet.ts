@@ -140,11 +140,14 @@ export class Fleet implements InstanceListener {
       };
       const { passed, last } = await passHealthGate(r.port, frozen.spec.health, deadline, live, now, requests > 0 ? onPass : undefined);
       if (!passed) stopWarmUp.abort();
-      await warming;
+      const warmed = await warming;
       if (!live()) return false;
       await this.driver?.markHealth(id, passed);
+      const event = { time: now(), app: r.app, env: r.env, service: r.service };
       if (!passed) {
-        await store.appendEvent({ time: now(), app: r.app, env: r.env, service: r.service, kind: 'instance.gate-failed', message: `${id} did not pass the health gate (GET ${frozen.spec.health.path}: ${last?.detail ?? 'no answer'})`, data: { instance: id, last } });
+        await store.appendEvent({ ...event, kind: 'instance.gate-failed', message: `${id} did not pass the health gate (GET ${frozen.spec.health.path}: ${last?.detail ?? 'no answer'})`, data: { instance: id, last } });
+      } else if (warmed !== undefined && warmed < requests) {
+        await store.appendEvent({ ...event, kind: 'instance.warmup-cut', message: `${id} takes traffic after ${warmed} of its ${requests} warm-up requests: the deploy timeout came first`, data: { instance: id, warmed, requests } });
       }
       return passed;
     })().finally(() => this.gates.delete(id));

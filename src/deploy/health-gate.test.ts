@@ -9,7 +9,7 @@ import { passHealthGate, warmUp } from './health-gate.js';
 const HEALTH: HealthSpec = { path: '/healthz', interval: 20, timeout: 500, healthy_threshold: 2, unhealthy_threshold: 3 };
 
 /** An instance stand-in that counts requests, the connections they came on, and the most at once. */
-async function instance(answer: (n: number) => number | 'reset' = () => 200) {
+async function instance(answer: (n: number) => number | 'reset' | 'hang' = () => 200) {
   const seen = { requests: 0, paths: new Set<string>(), agents: new Set<string>(), sockets: new Set<unknown>(), inFlight: 0, maxInFlight: 0 };
   const server: Server = createServer((req, res) => {
     seen.requests++;
@@ -18,6 +18,7 @@ async function instance(answer: (n: number) => number | 'reset' = () => 200) {
     seen.sockets.add(req.socket);
     seen.maxInFlight = Math.max(seen.maxInFlight, ++seen.inFlight);
     const status = answer(seen.requests);
+    if (status === 'hang') return; // a request that outlasts the health timeout
     setImmediate(() => {
       seen.inFlight--;
       if (status === 'reset') return req.socket.destroy();
@@ -70,13 +71,11 @@ describe('the warm-up after the gate', () => {
     assert.ok(seen.maxInFlight <= WARMUP_CONNECTIONS);
   });
 
-  it('does not judge answers, but stops at the first request that fails', async () => {
-    const { port, seen } = await instance((n) => (n === 30 ? 'reset' : n % 2 ? 500 : 200));
-    const answered = await warmUp(port, HEALTH, 500, Date.now() + 10_000);
-    // Until the reset is read, each other connection may finish its request and send one more.
-    const most = 30 + 2 * WARMUP_CONNECTIONS;
-    assert.ok(answered >= 28 && answered < most, `answered ${answered}`);
-    assert.ok(seen.requests < most, `sent ${seen.requests} after a reset`);
+  it('does not judge answers, and sends again a request that fails or outlasts the health timeout', async () => {
+    const { port, seen } = await instance((n) => (n === 30 ? 'reset' : n === 60 ? 'hang' : n % 2 ? 500 : 200));
+    const answered = await warmUp(port, HEALTH, 200, Date.now() + 10_000);
+    assert.equal(answered, 200, 'a booting instance on a busy host may answer late, and is still warmed up in full');
+    assert.equal(seen.requests, 202, 'the reset one and the hung one sent once more each');
   });
 
   it('stops when told to: the gate failed meanwhile', async () => {
@@ -91,6 +90,12 @@ describe('the warm-up after the gate', () => {
     let clock = 0;
     const answered = await warmUp(port, HEALTH, 1_000, 10, { now: () => clock++ });
     assert.ok(answered <= 10 && seen.requests <= 10, `answered ${answered} with a deadline of 10 ticks`);
+  });
+
+  it('stops at the deadline when nothing answers', async () => {
+    const { port } = await instance(() => 'hang');
+    const answered = await warmUp(port, HEALTH, 100, Date.now() + 300);
+    assert.equal(answered, 0);
   });
 
   it('sends nothing when asked for none', async () => {

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { WARMUP_CONNECTIONS } from '../defaults.js';
+import { WARMUP_CONNECTIONS, WARMUP_RETRY_MS } from '../defaults.js';
 import { exchange, UpstreamPool } from '../router/upstream-pool.js';
 import type { HealthSpec } from '../spec/wharf-schema.js';
 
@@ -37,11 +37,13 @@ export interface WarmUpOptions {
 }
 
 /**
- * The warm-up of a new instance: `requests` GETs of the health path over `connections`
- * keep-alive connections, before it takes traffic (DEFAULT_WARMUP_REQUESTS says why). The
- * answers are not judged (the gate does that); it stops at `deadline`, when `signal` aborts,
- * or at the first request that fails or outlasts the health timeout. Returns how many were
- * answered.
+ * The warm-up of a new instance: `requests` GETs of the health path answered over
+ * `connections` keep-alive connections, before it takes traffic (DEFAULT_WARMUP_REQUESTS says
+ * why). The answers are not judged (the gate does that). A request that fails or outlasts
+ * the health timeout is not counted, and its connection tries again after WARMUP_RETRY_MS: a
+ * booting instance runs at a low priority, and on a busy host it may answer late while
+ * working. It stops at `deadline`, or when `signal` aborts (the gate failed). Returns how
+ * many were answered.
  *
  * The client is the router's own (upstream-pool.ts): node:http's client spent ~270 us of
  * CPU per warm-up request (~100 us with this one, ~55 us once warm), at normal priority,
@@ -53,15 +55,18 @@ export async function warmUp(port: number, health: HealthSpec, requests: number,
   const { now = Date.now, signal, connections = WARMUP_CONNECTIONS } = o;
   const pool = new UpstreamPool('127.0.0.1', port);
   const head = `GET ${health.path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nuser-agent: wharf-warmup\r\n\r\n`;
-  const one = (): Promise<boolean> => exchange(pool, head, health.timeout);
-  let sent = 0;
+  const going = (): boolean => now() < deadline && signal?.aborted !== true;
+  let unanswered = requests;
   let answered = 0;
-  let broken = false;
   const connection = async () => {
-    while (!broken && sent < requests && now() < deadline && signal?.aborted !== true) {
-      sent++;
-      if (await one()) answered++;
-      else broken = true;
+    while (unanswered > 0 && going()) {
+      unanswered--;
+      if (await exchange(pool, head, Math.max(1, Math.min(health.timeout, deadline - now())))) {
+        answered++;
+      } else {
+        unanswered++;
+        await new Promise((r) => setTimeout(r, WARMUP_RETRY_MS));
+      }
     }
   };
   try {

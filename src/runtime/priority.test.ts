@@ -1,31 +1,20 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, describe, it } from 'node:test';
-import { sessionNiceness, setSessionNiceness } from './priority.js';
-import { AUTOGROUPS } from './testing/fixtures.js';
+import { describe, it } from 'node:test';
+import { hostIdleCpuGroup } from './cpu-idle-group.js';
+import { lowerGroup, sessionNiceness, setSessionNiceness } from './priority.js';
+import { readStat } from './proc-table.js';
+import { AUTOGROUPS, processGroups } from './testing/fixtures.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 describe('session priority', { skip: !AUTOGROUPS && 'no autogroups in this kernel' }, () => {
-  const pids: number[] = [];
-  const session = (): number => {
-    const child = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
-    pids.push(child.pid!);
-    return child.pid!;
-  };
-  after(() => {
-    for (const pid of pids) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-  });
+  const { start } = processGroups();
+  const session = (): number => start('sleep', ['30']);
 
   it('lowers a session and raises it again', async () => {
     // undefined when the runner itself sits in the root autogroup, as under a CI's init
@@ -78,5 +67,37 @@ console.log(JSON.stringify({ lowered, low, raised, high }));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+const idle = hostIdleCpuGroup();
+describe('the idle CPU group, for a lowered process\'s first seconds', { skip: !idle && 'no cpu cgroup we may create here (needs root)' }, () => {
+  const { start, killAll } = processGroups();
+
+  it('is left after its time, with the session\'s niceness kept', async () => {
+    const pid = start('sleep', ['30']);
+    lowerGroup(pid, 10, false, 200);
+    assert.equal(idle!.holds(pid), true);
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(idle!.holds(pid), false);
+    if (AUTOGROUPS) assert.equal(sessionNiceness(pid), 10, 'still lowered');
+  });
+
+  // What the time bound is for: with every CPU busy, the idle group gets next to nothing.
+  // Two lowered busy loops next to one busy loop per CPU, in one run: the one that left the
+  // idle group after 100 ms must have had several times the CPU of the one kept there.
+  it('lets a lowered process run on a host whose CPUs are all busy', async () => {
+    const spin = (): number => start(process.execPath, ['-e', 'for (;;) {}']);
+    for (let i = 0; i < availableParallelism(); i++) spin();
+    const kept = spin();
+    const boxed = spin();
+    lowerGroup(kept, 10, false, 60_000);
+    lowerGroup(boxed, 10, false, 100);
+    const ticks = (pid: number): number => readStat(pid)?.cpuTicks ?? 0;
+    const before = [ticks(kept), ticks(boxed)];
+    await new Promise((r) => setTimeout(r, 1_500));
+    const [inIdle, left] = [ticks(kept) - before[0]!, ticks(boxed) - before[1]!];
+    killAll();
+    assert.ok(left >= 5 && left > 3 * inIdle, `CPU ticks in 1.5 s: ${inIdle} kept in the idle group, ${left} after leaving it`);
   });
 });

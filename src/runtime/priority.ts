@@ -20,14 +20,14 @@
  * CAP_SYS_NICE, and an instance must serve at the priority of its peers.
  *
  * Where the host lets Wharf create a cgroup, both also run in the idle CPU group
- * (cpu-idle-group.ts), which yields to the router and the serving instances at once where a
- * low niceness still lets them wait out a slice.
+ * (cpu-idle-group.ts) for their first seconds, which yields to the router and the serving
+ * instances at once where a low niceness still lets them wait out a slice.
  */
 import { spawn, type ChildProcessByStdio, type SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { BATCH_NICENESS } from '../defaults.js';
+import { BATCH_NICENESS, IDLE_GROUP_MAX_MS } from '../defaults.js';
 import { hostIdleCpuGroup } from './cpu-idle-group.js';
 
 /** The kernel's limit on unprivileged autogroup writes is HZ/10: one per 100 ms. */
@@ -50,10 +50,13 @@ export function spawnBatch(file: string, args: readonly string[], options: Omit<
 /**
  * Lowers process group `pid` (batch work, or a new instance for its boot): its session's
  * niceness, and the idle CPU group unless `ownCgroup` (on cgroup v2 a process is in one
- * cgroup only, and an instance with a memory limit must stay in its own).
+ * cgroup only, and an instance with a memory limit must stay in its own). It leaves the idle
+ * group after `idleForMs`, keeping its niceness: there it would starve on a host whose CPUs
+ * are all busy, where niceness only slows it (IDLE_GROUP_MAX_MS).
  */
-export function lowerGroup(pid: number, niceness: number, ownCgroup: boolean): void {
-  if (!ownCgroup) hostIdleCpuGroup()?.enter(pid);
+export function lowerGroup(pid: number, niceness: number, ownCgroup: boolean, idleForMs = IDLE_GROUP_MAX_MS): void {
+  const idle = ownCgroup ? undefined : hostIdleCpuGroup();
+  if (idle?.enter(pid)) setTimeout(() => idle.leave(pid), idleForMs).unref();
   void setSessionNiceness(pid, niceness);
 }
 

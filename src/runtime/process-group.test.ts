@@ -1,26 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { groupAlive, stopGroup } from './process-group.js';
-import { waitFor } from './testing/fixtures.js';
+import { processGroups, waitFor } from './testing/fixtures.js';
 
 describe('process groups', () => {
-  const groups: number[] = [];
-  const group = (script: string): number => {
-    const child = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
-    child.unref();
-    groups.push(child.pid!);
-    return child.pid!;
-  };
-  after(() => {
-    for (const pgid of groups) {
-      try {
-        process.kill(-pgid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-  });
+  const { start } = processGroups();
+  const group = (script: string): number => start('sh', ['-c', script]);
 
   it('is alive while its leader runs, and gone once stopped', async () => {
     const pgid = group('sleep 30');

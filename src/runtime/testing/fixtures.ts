@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Driver, InstanceSpec } from '../driver.js';
 import { setRealtime } from '../realtime.js';
@@ -96,6 +97,32 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
+/**
+ * For a suite that starts processes each in a session of its own: `start` spawns one (as
+ * `spawn` would, detached, with no stdio) and returns its pid, the group's id; every group
+ * started is killed after the suite, and `killAll` kills them sooner.
+ */
+export function processGroups(): { start: (file: string, args: readonly string[]) => number; killAll: () => void } {
+  const groups: number[] = [];
+  const killAll = (): void => {
+    for (const pgid of groups.splice(0)) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  };
+  after(killAll);
+  const start = (file: string, args: readonly string[]): number => {
+    const child = spawn(file, args, { detached: true, stdio: 'ignore' });
+    child.unref();
+    groups.push(child.pid!);
+    return child.pid!;
+  };
+  return { start, killAll };
+}
+
 export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
