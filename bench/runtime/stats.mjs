@@ -12,7 +12,7 @@ export function summary(xs) {
   return { median: median(s), min: s.length ? Math.min(...s) : undefined, max: s.length ? Math.max(...s) : undefined, n: s.length };
 }
 
-export const ms = (x) => (x === undefined ? '–' : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`);
+export const ms = (x) => (x === undefined ? '–' : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : x < 10 ? `${x.toFixed(2)} ms` : `${Math.round(x)} ms`);
 export const mib = (bytes) => (bytes === undefined ? '–' : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
 export const mb = (bytes) => (bytes === undefined ? '–' : `${(bytes / 1e6).toFixed(1)} MB`);
 

@@ -16,6 +16,7 @@ describe('stats', () => {
 
   it('writes milliseconds below a second and seconds above', () => {
     assert.equal(ms(812.4), '812 ms');
+    assert.equal(ms(1.2345), '1.23 ms', 'a p99 of a few ms keeps its decimals');
     assert.equal(ms(2270), '2.27 s');
     assert.equal(ms(undefined), '–');
   });
