@@ -141,4 +141,14 @@ describe('deploy controls: refusals, promote, abort, rollback, warm window, reco
     assert.deepEqual(list.filter(([, status]) => status === 'live'), [[6, 'live']]);
     assert.match((await f.client.releases('shipped', 'production')).releases[0]!.reason ?? '', /interrupted: the daemon stopped during its rollout; rolled back to v6/);
   });
+
+  it('lets an instance whose warm-up never answers take traffic at the deploy timeout, and says so', async () => {
+    f.write({ greeting: 'eight', strategy: 'blue-green', hangWarmup: true });
+    const deploy = await f.wharf('deploy');
+    assert.equal(deploy.code, 0, deploy.stderr);
+    assert.deepEqual((await f.releases())[0], [8, 'live']);
+    const events = (await f.client.events({ app: 'shipped', limit: 30 })).events.filter((e) => e.kind === 'instance.warmup-cut');
+    assert.equal(events.length, 2, 'one per new web instance');
+    for (const e of events) assert.match(e.message, /^shipped\.production\.web\.v8\.\w+ takes traffic after 0 of its 50 warm-up requests: the deploy timeout came first$/);
+  });
 });

@@ -16,7 +16,7 @@ export { AUTOGROUPS } from '../../runtime/testing/fixtures.js';
 
 /**
  * A web app whose behaviour the spec's env decides: its greeting, health, a crash at boot, a
- * share of 500s. It answers 500 "cold" to a request that reaches it before its warm-up is
+ * share of 500s, a warm-up that never answers. It answers 500 "cold" to a request that reaches it before its warm-up is
  * done, and 500 "boot priority" to one that reaches it while its session still runs at the
  * boot niceness, so every test under load also checks that no user request meets a cold or
  * deprioritised instance. GET /boot tells how many of its warm-ups ran at boot niceness, and
@@ -35,6 +35,7 @@ let warmupsNiced = 0;
 let probes = 0;
 let warmupsAtSecondProbe;
 const server = http.createServer((req, res) => {
+  if (process.env.HANG_WARMUP === 'yes' && req.headers['user-agent'] === 'wharf-warmup') return;
   const niced = niceness() > 0;
   if (req.headers['user-agent'] === 'wharf-warmup') (warmups++, warmupsNiced += niced ? 1 : 0);
   if (req.headers['user-agent'] === 'wharf-health-gate' && ++probes === 2) warmupsAtSecondProbe = warmups;
@@ -69,13 +70,15 @@ export interface Settings {
   /** Milliseconds after boot when the web server exits: it passes the health gate, then dies. */
   crashAfter?: number;
   failRate?: number;
+  /** The web server never answers a warm-up request (the health gate's probes it does). */
+  hangWarmup?: boolean;
   hold?: string;
   check?: string;
   warm?: string;
 }
 
 export function spec(s: Settings): string {
-  const env = `{ GREETING: ${s.greeting}, HEALTHY: ${s.healthy === false ? 'no' : 'yes'}, CRASH: ${s.crash ? 'yes' : 'no'}, CRASH_WORKER: ${s.crashWorker ? 'yes' : 'no'}, FAIL_RATE: "${s.failRate ?? 0}"${s.crashAfter ? `, CRASH_AFTER: "${s.crashAfter}"` : ''} }`;
+  const env = `{ GREETING: ${s.greeting}, HEALTHY: ${s.healthy === false ? 'no' : 'yes'}, CRASH: ${s.crash ? 'yes' : 'no'}, CRASH_WORKER: ${s.crashWorker ? 'yes' : 'no'}, FAIL_RATE: "${s.failRate ?? 0}"${s.crashAfter ? `, CRASH_AFTER: "${s.crashAfter}"` : ''}${s.hangWarmup ? ', HANG_WARMUP: "yes"' : ''} }`;
   // These tests are about the ladder, the abort and the rollback; the p99 rule is the pure
   // analysis tests' (src/deploy/analysis*.test.ts). On this shared 2-core machine a fresh
   // Node instance's first seconds measured 99 ms p99 against its warm twin's 23 ms: the same
