@@ -14,10 +14,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { setGreeting } from '../runtime/fixtures.mjs';
 import { median, ms, table } from '../runtime/stats.mjs';
 import { helloUnderWharf } from './hello.mjs';
 import { LoadProcess, p99 } from './load.mjs';
+import { log } from '../runtime/log.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -36,8 +38,6 @@ if (!opt.key || opt.a === undefined || opt.b === undefined) {
   console.error('usage: node bench/deploy/ab.mjs --key SETTING --a VALUE --b VALUE [--pairs N] [--rate REQ_PER_S]');
   process.exit(2);
 }
-const sleep = (n) => new Promise((r) => setTimeout(r, n));
-const log = (line) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 const hello = await helloUnderWharf({ root, dist: path.resolve(root, opt.dist), prefix: 'wharf-bench-ab-' });
 const { appDir, spec, port, wharf, host } = hello;

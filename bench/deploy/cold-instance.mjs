@@ -20,6 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort } from '../runtime/free-port.mjs';
 import fs from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { median, table } from '../runtime/stats.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -42,7 +43,6 @@ const { upstreamRequestHeaders } = await dist('router/headers.js');
 const HEALTH = { path: '/healthz', interval: 1000, timeout: 2000, healthy_threshold: 1, unhealthy_threshold: 3 };
 const SECONDS = 3;
 const SLOT_MS = 500;
-const sleep = (n) => new Promise((r) => setTimeout(r, n));
 
 /** CPU ms of the process's main thread and of its other threads, from each thread's schedstat (ns). */
 function threadCpu(pid) {

@@ -12,15 +12,16 @@
 // deploy` to 1 s after it returns, their ratio, and the answers over 3 ms in each (medians;
 // counts summed). Needs root (chrt). Everything runs in a temp dir; everything started is
 // stopped.
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { setGreeting } from '../runtime/fixtures.mjs';
 import { median, table } from '../runtime/stats.mjs';
 import { helloUnderWharf } from './hello.mjs';
 import { LoadProcess, p99 } from './load.mjs';
+import { log } from '../runtime/log.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -31,15 +32,12 @@ const { values: opt } = parseArgs({
     rate: { type: 'string', default: '2256' },
   },
 });
-const sleep = (n) => new Promise((r) => setTimeout(r, n));
-const log = (line) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
-const CLASSES = {
-  'real-time': ['--fifo', '--reset-on-fork', '--pid', '1'],
-  normal: ['--other', '--pid', '0'],
-};
-const PAIRINGS = Object.keys(CLASSES).flatMap((router) => Object.keys(CLASSES).map((client) => ({ router, client, name: `router ${router}, client ${client}` })));
+const CLASSES = ['real-time', 'normal'];
+const PAIRINGS = CLASSES.flatMap((router) => CLASSES.map((client) => ({ router, client, name: `router ${router}, client ${client}` })));
+const dist = path.resolve(root, opt.dist);
+const { setRealtime } = await import(path.join(dist, 'runtime/realtime.js'));
 
-const hello = await helloUnderWharf({ root, dist: path.resolve(root, opt.dist), prefix: 'wharf-bench-cpu-class-' });
+const hello = await helloUnderWharf({ root, dist, prefix: 'wharf-bench-cpu-class-' });
 const { appDir, spec, port, wharf, host } = hello;
 let load;
 hello.onStop(() => load?.stop());
@@ -53,8 +51,9 @@ try {
   const over3 = (xs) => xs.filter((s) => s.ms > 3).length;
   for (let i = 1; i <= PAIRINGS.length * Number(opt.rounds); i++) {
     const { router, client, name } = PAIRINGS[i % PAIRINGS.length];
-    execFileSync('chrt', [...CLASSES[router], String(wharf.pids().router)]);
-    execFileSync('chrt', [...CLASSES[client], String(load.child.pid)]);
+    const outcome = await setRealtime(wharf.pids().router, router === 'real-time');
+    if (!outcome.ok) throw new Error(`the router cannot run real-time: ${outcome.reason}`);
+    await load.setRealtime(client === 'real-time');
     await sleep(5000);
     setGreeting(appDir, `g${i}`);
     const t0 = Date.now();

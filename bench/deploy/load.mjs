@@ -6,7 +6,7 @@
 // `wharf` commands, every spawn stalled the load generator's event loop for 2-20 ms (fork
 // copies the page tables of the whole process), and the stall was measured as the latency of
 // every request in flight, at the very start of each case.
-import { execFile, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 
@@ -123,16 +123,20 @@ export class PacedLoad {
  * so by default and say so; `--client normal` runs it as an ordinary process.
  */
 export class LoadProcess {
-  /** @param {{ port: number, host: string, rate: number, connections?: number }} o */
+  /** @param {{ port: number, host: string, rate: number, connections?: number, realtime?: boolean }} o */
   static async start(o) {
     const child = fork(fileURLToPath(import.meta.url), ['--child'], { detached: true, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const load = new LoadProcess(child);
-    if (o.realtime) {
-      const done = await new Promise((resolve) => execFile('chrt', ['--fifo', '--reset-on-fork', '--pid', '1', String(child.pid)], (e, _o, stderr) => resolve(e ? stderr.trim() || e.message : undefined)));
-      if (done) throw new Error(`the load generator cannot run real-time: ${done} (run the bench as root, or with --client normal)`);
-    }
+    if (o.realtime) await load.setRealtime(true);
     await load.ask({ op: 'start', o });
     return load;
+  }
+
+  /** Puts the load generator's event loop in SCHED_FIFO, or back in the normal class, as Wharf does the router's. */
+  async setRealtime(realtime) {
+    const { setRealtime } = await import(new URL('../../dist/runtime/realtime.js', import.meta.url).href);
+    const outcome = await setRealtime(this.child.pid, realtime);
+    if (!outcome.ok) throw new Error(`the load generator cannot run ${realtime ? 'real-time' : 'in the normal class'}: ${outcome.reason} (run the bench as root, or with --client normal)`);
   }
 
   constructor(child) {

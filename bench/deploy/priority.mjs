@@ -21,17 +21,17 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { median, table } from '../runtime/stats.mjs';
 import { helloUnderWharf } from './hello.mjs';
 import { LoadProcess, p99 } from './load.mjs';
+import { log } from '../runtime/log.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const { values: opt } = parseArgs({ options: { dist: { type: 'string', default: 'dist' }, starts: { type: 'string', default: '20' }, rate: { type: 'string', default: '2256' }, client: { type: 'string', default: 'realtime' } } });
 const dist = path.resolve(root, opt.dist);
 const { hostIdleCpuGroup } = await import(path.join(dist, 'runtime/cpu-idle-group.js'));
-const sleep = (n) => new Promise((r) => setTimeout(r, n));
-const log = (line) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 /**
  * Starts `node -e 0` in a new session through a shell that waits for a line on stdin, so

@@ -15,11 +15,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { StealMeter } from '../runtime/procfs.mjs';
 import { setGreeting } from '../runtime/fixtures.mjs';
 import { median, ms, table } from '../runtime/stats.mjs';
 import { helloUnderWharf } from './hello.mjs';
 import { capacity, LoadProcess, p99 } from './load.mjs';
+import { log } from '../runtime/log.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -43,8 +45,6 @@ const { values: opt } = parseArgs({
   },
 });
 const dist = path.resolve(root, opt.dist);
-const log = (line) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
-const sleep = (n) => new Promise((r) => setTimeout(r, n));
 const BASELINE_MS = 10_000;
 const pct = (x) => (x === undefined ? '–' : `${Math.round(x * 100)} %`);
 

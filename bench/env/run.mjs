@@ -25,6 +25,7 @@ import { median } from '../runtime/stats.mjs';
 import { clonePhases } from './phases.mjs';
 import { servingCheck, waitUntil } from './serving.mjs';
 import { writeResults } from './report.mjs';
+import { log } from '../runtime/log.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -44,7 +45,6 @@ if (!fs.existsSync(path.join(dist, 'cli/main.js'))) {
 }
 const runs = Number(opt.runs);
 const SECRET = 'sk_bench_not_a_real_secret';
-const log = (line) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wharf-bench-env-'));
 fs.chmodSync(work, 0o711); // the app user must pass through to the build dirs

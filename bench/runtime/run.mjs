@@ -23,6 +23,7 @@ import { benchMemory } from './memory.mjs';
 import { renderReport } from './report.mjs';
 import { Wharf } from './wharf.mjs';
 import { freePort } from './free-port.mjs';
+import { log } from './log.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -46,7 +47,6 @@ if (!fs.existsSync(path.join(dist, 'cli/main.js'))) {
   console.error(`${dist}/cli/main.js is missing: build first (npm run build, or tsc --outDir ${opt.dist})`);
   process.exit(64);
 }
-const log = (line) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 /** As root, apps run as `wharf-app`, which must traverse every parent of the data dir. */
 function checkTraversable(dir) {

@@ -96,7 +96,6 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
 /**
  * For a suite that starts processes each in a session of its own: `start` spawns one (as
  * `spawn` would, detached, with no stdio) and returns its pid, the group's id; every group
@@ -123,6 +122,7 @@ export function processGroups(): { start: (file: string, args: readonly string[]
   return { start, killAll };
 }
 
+/** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
