@@ -56,9 +56,14 @@ describe('deploy strategies, under load through the router', () => {
     const result = await l.stop();
     assert.equal(rollback.code, 0, rollback.stderr);
     assert.match(rollback.stdout, /Rolled back shipped\/production from v3 to v2 \(warm; traffic switched in \d+ ms\)/);
+    assert.match(rollback.stdout, /v2 warmed up again out of traffic: 50, 50 requests in \d+ ms/);
     assert.deepEqual(result.errors, []);
     assert.deepEqual(await f.releases(), [[3, 'rolled-back'], [2, 'live'], [1, 'superseded']]);
     assert.deepEqual(await f.running(), [2], 'the release rolled back from stops');
+    // Warmed up twice, at its gate and before taking traffic back, each time at boot priority.
+    for (const b of (await f.boot(2)) as { warmups: number; warmupsNiced: number }[]) {
+      assert.deepEqual({ warmups: b.warmups, warmupsNiced: b.warmupsNiced }, { warmups: 2 * WARMUP, warmupsNiced: AUTOGROUPS ? 2 * WARMUP : 0 });
+    }
   });
 
   it('climbs a canary\'s ladder with analysis at each step, under load', async () => {

@@ -117,6 +117,12 @@ export interface Driver {
    * resolves once it has; otherwise the state has changed by the time this returns.
    */
   markHealth(id: string, healthy: boolean): Promise<void>;
+  /**
+   * Puts a running instance back at its boot priority (spec.bootNiceness) while it is warmed
+   * up again out of traffic, or ends that: a warm release about to take traffic back (a warm
+   * rollback). No-op for an instance with no boot priority or no process.
+   */
+  setWarming(id: string, warming: boolean): Promise<void>;
   list(): InstanceStatus[];
   /** Re-attaches to recorded instances that are still alive; reports the dead ones. */
   recover(records: RecordedInstance[]): Promise<RecoverResult>;

@@ -88,6 +88,15 @@ export class ProcessDriver implements Driver {
     this.move(inst, { type: healthy ? 'health-passed' : 'health-failed' }, healthy ? 'health-passed' : 'health-failed');
   }
 
+  async setWarming(id: string, warming: boolean): Promise<void> {
+    const inst = this.instances.get(id);
+    const niceness = inst?.spec.bootNiceness;
+    if (!inst || inst.pid === undefined || !niceness || inst.booting === warming) return;
+    if (!warming) return this.endBoot(inst);
+    inst.booting = true;
+    lowerGroup(inst.pid, niceness, inst.usesCgroup);
+  }
+
   /** Raises a booting instance to the priority of its peers (spec.bootNiceness ends). */
   private async endBoot(inst: Instance): Promise<void> {
     inst.booting = false;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import type { Actor } from '../../apply/applier.js';
+import { REWARM_MAX_MS } from '../../defaults.js';
 import { WharfError } from '../../errors.js';
 import type { ReleaseRecord } from '../../state/types.js';
 import { releaseName, snapshotOf } from '../release-snapshot.js';
@@ -28,8 +29,9 @@ export interface RollbackResult {
 
 /**
  * `wharf rollback`: traffic goes back to an earlier release. Within the warm window its
- * instances still run at weight 0, so this is one table push; after it, the release starts
- * again behind the health gate first (a cold rollback), and only then takes the traffic.
+ * instances still run at weight 0, so this is a warm-up again (fleet.rewarm, bounded by
+ * REWARM_MAX_MS) and one table push; after it, the release starts again behind the health
+ * gate first (a cold rollback), and only then takes the traffic.
  * The release rolled back from stops. The caller holds the environment's lock.
  */
 export async function rollBack(deps: DeployerDeps, splits: TrafficSplits, req: RollbackRequest): Promise<RollbackResult> {
@@ -52,11 +54,14 @@ export async function rollBack(deps: DeployerDeps, splits: TrafficSplits, req: R
   const services = Object.values(snapshotOf(target).environment.services);
   const web = services.filter((s) => s.kind === 'web');
   const started: string[] = [];
+  const idle: string[] = [];
   let warm = true;
   try {
     for (const spec of web) {
       const running = (await fleet.active(app, env, spec.name)).filter((i) => i.release === target.version);
-      if (running.some((i) => i.state === 'healthy')) continue;
+      const healthy = running.filter((i) => i.state === 'healthy');
+      idle.push(...healthy.map((i) => i.id));
+      if (healthy.length > 0) continue;
       warm = false;
       const missing = Math.max(0, spec.instances - running.length);
       await progress(spec.name, 'starting', `${releaseName(target.version)} is not warm: starting ${missing} instance${missing === 1 ? '' : 's'} behind the health gate`);
@@ -68,6 +73,11 @@ export async function rollBack(deps: DeployerDeps, splits: TrafficSplits, req: R
     await fleet.stopInstances(started);
     await deps.pushTable();
     throw new WharfError('DEPLOY_FAILED', `rollback to ${releaseName(target.version)} failed, ${releaseName(live.version)} is still live: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  if (warm && idle.length > 0) {
+    const t = now();
+    const answered = await fleet.rewarm(idle, t + REWARM_MAX_MS);
+    await progress(undefined, 'rewarmed', `${releaseName(target.version)} warmed up again out of traffic: ${answered.join(', ')} requests in ${now() - t} ms`, { answered, ms: now() - t });
   }
   const switching = now();
   await store.setReleaseStatus(app, env, target.version, 'live', undefined, switching);
