@@ -76,7 +76,7 @@ describe('the idle CPU group, for a lowered process\'s first seconds', { skip: !
 
   it('is left after its time, with the session\'s niceness kept', async () => {
     const pid = start('sleep', ['30']);
-    lowerGroup(pid, 10, false, 200);
+    await lowerGroup(pid, 10, false, 200);
     assert.equal(idle!.holds(pid), true);
     await new Promise((r) => setTimeout(r, 600));
     assert.equal(idle!.holds(pid), false);
@@ -91,8 +91,8 @@ describe('the idle CPU group, for a lowered process\'s first seconds', { skip: !
     for (let i = 0; i < availableParallelism(); i++) spin();
     const kept = spin();
     const boxed = spin();
-    lowerGroup(kept, 10, false, 60_000);
-    lowerGroup(boxed, 10, false, 100);
+    await lowerGroup(kept, 10, false, 60_000);
+    await lowerGroup(boxed, 10, false, 100);
     const ticks = (pid: number): number => readStat(pid)?.cpuTicks ?? 0;
     const before = [ticks(kept), ticks(boxed)];
     await new Promise((r) => setTimeout(r, 1_500));

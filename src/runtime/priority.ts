@@ -43,7 +43,7 @@ const AUTOGROUP_ATTEMPTS = 20;
  */
 export function spawnBatch(file: string, args: readonly string[], options: Omit<SpawnOptions, 'detached' | 'stdio'>): ChildProcessByStdio<null, Readable, Readable> {
   const child = spawn('nice', ['-n', String(BATCH_NICENESS), file, ...args], { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child.pid !== undefined) lowerGroup(child.pid, BATCH_NICENESS, false);
+  if (child.pid !== undefined) void lowerGroup(child.pid, BATCH_NICENESS, false);
   return child;
 }
 
@@ -52,12 +52,13 @@ export function spawnBatch(file: string, args: readonly string[], options: Omit<
  * niceness, and the idle CPU group unless `ownCgroup` (on cgroup v2 a process is in one
  * cgroup only, and an instance with a memory limit must stay in its own). It leaves the idle
  * group after `idleForMs`, keeping its niceness: there it would starve on a host whose CPUs
- * are all busy, where niceness only slows it (IDLE_GROUP_MAX_MS).
+ * are all busy, where niceness only slows it (IDLE_GROUP_MAX_MS). Resolves once the
+ * niceness is set (see setSessionNiceness).
  */
-export function lowerGroup(pid: number, niceness: number, ownCgroup: boolean, idleForMs = IDLE_GROUP_MAX_MS): void {
+export function lowerGroup(pid: number, niceness: number, ownCgroup: boolean, idleForMs = IDLE_GROUP_MAX_MS): Promise<boolean> {
   const idle = ownCgroup ? undefined : hostIdleCpuGroup();
   if (idle?.enter(pid)) setTimeout(() => idle.leave(pid), idleForMs).unref();
-  void setSessionNiceness(pid, niceness);
+  return setSessionNiceness(pid, niceness);
 }
 
 /** Ends lowerGroup: the whole process group leaves the idle group, its session goes back to 0. */

@@ -94,7 +94,8 @@ export class ProcessDriver implements Driver {
     if (!inst || inst.pid === undefined || !niceness || inst.booting === warming) return;
     if (!warming) return this.endBoot(inst);
     inst.booting = true;
-    lowerGroup(inst.pid, niceness, inst.usesCgroup);
+    // Awaited: the warm-up starts next, and must meet the instance lowered from its first request.
+    await lowerGroup(inst.pid, niceness, inst.usesCgroup);
   }
 
   /** Raises a booting instance to the priority of its peers (spec.bootNiceness ends). */
@@ -190,7 +191,7 @@ export class ProcessDriver implements Driver {
     const { bootNiceness } = inst.spec;
     if (bootNiceness !== undefined && bootNiceness > 0) {
       inst.booting = true;
-      lowerGroup(pid, bootNiceness, inst.usesCgroup);
+      void lowerGroup(pid, bootNiceness, inst.usesCgroup);
       const { bootWindowMs } = inst.spec;
       if (bootWindowMs !== undefined) {
         setTimeout(() => {

@@ -74,7 +74,8 @@ export async function rollBack(deps: DeployerDeps, splits: TrafficSplits, req: R
     await deps.pushTable();
     throw new WharfError('DEPLOY_FAILED', `rollback to ${releaseName(target.version)} failed, ${releaseName(live.version)} is still live: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
-  if (warm && idle.length > 0) {
+  // What already ran has idled at weight 0 (in a cold rollback, the services that were warm).
+  if (idle.length > 0) {
     const t = now();
     const answered = await fleet.rewarm(idle, t + REWARM_MAX_MS);
     await progress(undefined, 'rewarmed', `${releaseName(target.version)} warmed up again out of traffic: ${answered.join(', ')} requests in ${now() - t} ms`, { answered, ms: now() - t });
