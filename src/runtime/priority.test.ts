@@ -91,8 +91,8 @@ describe('the idle CPU group, for a lowered process\'s first seconds', { skip: !
     for (let i = 0; i < availableParallelism(); i++) spin();
     const kept = spin();
     const boxed = spin();
-    await lowerGroup(kept, 10, false, 60_000);
-    await lowerGroup(boxed, 10, false, 100);
+    void lowerGroup(kept, 10, false, 60_000);
+    void lowerGroup(boxed, 10, false, 100);
     const ticks = (pid: number): number => readStat(pid)?.cpuTicks ?? 0;
     const before = [ticks(kept), ticks(boxed)];
     await new Promise((r) => setTimeout(r, 1_500));
