@@ -68,17 +68,18 @@ export async function rollBack(deps: DeployerDeps, splits: TrafficSplits, req: R
       splits.set(app, env, spec.name, { release: target.version, weight: 0 });
       started.push(...(await fleet.startReady(app, env, spec.name, target, missing)));
     }
+    // What already ran has idled at weight 0 (in a cold rollback, the services that were warm).
+    if (idle.length > 0) {
+      const t = now();
+      const answered = await fleet.rewarm(idle, t + REWARM_MAX_MS);
+      const ms = now() - t;
+      await progress(undefined, 'rewarmed', `${releaseName(target.version)} warmed up again out of traffic: ${answered.join(', ')} requests in ${ms} ms`, { answered, ms });
+    }
   } catch (e) {
     splits.clear(app, env);
     await fleet.stopInstances(started);
     await deps.pushTable();
     throw new WharfError('DEPLOY_FAILED', `rollback to ${releaseName(target.version)} failed, ${releaseName(live.version)} is still live: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
-  // What already ran has idled at weight 0 (in a cold rollback, the services that were warm).
-  if (idle.length > 0) {
-    const t = now();
-    const answered = await fleet.rewarm(idle, t + REWARM_MAX_MS);
-    await progress(undefined, 'rewarmed', `${releaseName(target.version)} warmed up again out of traffic: ${answered.join(', ')} requests in ${now() - t} ms`, { answered, ms: now() - t });
   }
   const switching = now();
   await store.setReleaseStatus(app, env, target.version, 'live', undefined, switching);
