@@ -124,10 +124,9 @@ export class Fleet implements InstanceListener {
     const warmup = !this.unwarmed.delete(id);
     const run = (async () => {
       const { store, now } = this.deps;
-      const r = await store.getInstance(id);
-      const release = r && (await store.getRelease(r.app, r.env, r.release));
-      const frozen = release && serviceOf(release, r.service);
-      if (!r || !frozen || frozen.spec.kind !== 'web' || r.port === undefined) return false;
+      const web = await this.webInstance(id);
+      if (!web) return false;
+      const { r, frozen } = web;
       const deadline = now() + frozen.spec.deploy.timeout;
       const live = () => ['running', 'healthy', 'unhealthy'].includes(this.driver?.inspect(id)?.state ?? '');
       // The warm-up starts at the first probe that passes, and runs while the gate waits for
@@ -165,17 +164,15 @@ export class Fleet implements InstanceListener {
    * rollback must not wait long. Resolves with the requests each instance answered.
    */
   async rewarm(ids: readonly string[], deadline: number): Promise<number[]> {
-    const { store, now } = this.deps;
+    const { now } = this.deps;
     return Promise.all(
       ids.map(async (id) => {
-        const r = await store.getInstance(id);
-        const release = r && (await store.getRelease(r.app, r.env, r.release));
-        const frozen = release && serviceOf(release, r.service);
-        const requests = frozen?.spec.kind === 'web' ? frozen.spec.deploy.warmup_requests : 0;
-        if (!r || !frozen || r.port === undefined || requests === 0) return 0;
+        const web = await this.webInstance(id);
+        const requests = web?.frozen.spec.deploy.warmup_requests ?? 0;
+        if (!web || requests === 0) return 0;
         await this.driver?.setWarming(id, true);
         try {
-          return await warmUp(r.port, frozen.spec.health, requests, deadline, { now });
+          return await warmUp(web.r.port, web.frozen.spec.health, requests, deadline, { now });
         } finally {
           await this.driver?.setWarming(id, false);
         }
@@ -326,19 +323,27 @@ export class Fleet implements InstanceListener {
 
   /** A web instance stops taking requests, and its in-flight ones finish, before it is stopped. */
   private async drain(id: string): Promise<void> {
-    const { traffic, store } = this.deps;
-    const r = await store.getInstance(id);
+    const { traffic } = this.deps;
+    const web = traffic && (await this.webInstance(id));
     // Only a healthy instance is in the router's table (route-table.ts). One that never passed
     // its gate, or has failed since, gets no requests: waiting for the router to say it
     // drained would wait out the whole drain timeout (a failed deploy took 30 s longer).
-    if (!traffic || !r || r.port === undefined || r.state !== 'healthy') return;
-    const release = await store.getRelease(r.app, r.env, r.release);
-    const frozen = release && serviceOf(release, r.service);
-    if (!frozen || frozen.spec.kind !== 'web') return;
+    if (!web || web.r.state !== 'healthy') return;
+    const { frozen } = web;
     await this.settled();
     this.draining.add(id);
     this.deps.onChange?.();
     await traffic.awaitDrained([id], frozen.spec.deploy.drain_timeout);
+  }
+
+  /** Instance `id` with its release's frozen spec, when it is a web instance with a port. */
+  private async webInstance(id: string): Promise<{ r: InstanceRecord & { port: number }; frozen: NonNullable<ReturnType<typeof serviceOf>> } | undefined> {
+    const { store } = this.deps;
+    const r = await store.getInstance(id);
+    const release = r && (await store.getRelease(r.app, r.env, r.release));
+    const frozen = release && serviceOf(release, r.service);
+    if (!r || !frozen || frozen.spec.kind !== 'web' || r.port === undefined) return undefined;
+    return { r: { ...r, port: r.port }, frozen };
   }
 
   private async record(id: string, status: InstanceStatus): Promise<void> {
