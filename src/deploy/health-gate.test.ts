@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, describe, it } from 'node:test';
+import { after, describe, it, mock } from 'node:test';
 import { WARMUP_CONNECTIONS } from '../defaults.js';
 import type { HealthSpec } from '../spec/wharf-schema.js';
 import { passHealthGate, warmUp } from './health-gate.js';
@@ -90,6 +90,21 @@ describe('the warm-up after the gate', () => {
     let clock = 0;
     const answered = await warmUp(port, HEALTH, 1_000, 10, { now: () => clock++ });
     assert.ok(answered <= 10 && seen.requests <= 10, `answered ${answered} with a deadline of 10 ticks`);
+  });
+
+  it('ends at the deadline, not after a retry pause past it', async (t) => {
+    // The request is cut off after the deadline has passed: nothing is left to wait for.
+    const { port, seen } = await instance(() => 'reset');
+    t.after(() => mock.timers.reset());
+    mock.timers.enable({ apis: ['setTimeout'] }); // a pause that would be waited out never ends
+    let clock = 0;
+    let ended = false;
+    const warming = warmUp(port, HEALTH, 1, 10, { now: () => clock, connections: 1 }).then((n) => ((ended = true), n));
+    clock = 10;
+    for (let turn = 0; turn < 1_000 && !ended; turn++) await new Promise((r) => setImmediate(r));
+    assert.equal(seen.requests, 1);
+    assert.equal(ended, true, 'the warm-up paused before a retry it would not send');
+    assert.equal(await warming, 0);
   });
 
   it('stops at the deadline when nothing answers', async () => {

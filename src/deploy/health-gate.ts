@@ -65,7 +65,9 @@ export async function warmUp(port: number, health: HealthSpec, requests: number,
         answered++;
       } else {
         unanswered++;
-        await new Promise((r) => setTimeout(r, WARMUP_RETRY_MS));
+        // The pause ends at the deadline too: a warm rollback's switch waits for the warm-up,
+        // and a request cut short by the deadline would otherwise hold it WARMUP_RETRY_MS more.
+        if (going()) await new Promise((r) => setTimeout(r, Math.min(WARMUP_RETRY_MS, deadline - now())));
       }
     }
   };
