@@ -35,7 +35,6 @@ const { values: opt } = parseArgs({
     long: { type: 'string', default: '2' },
   },
 });
-const log = (line) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 /** One line of `perf sched timehist`: a task's run on a CPU, and the wait and delay before it. */
 const LINE = /^\s*(\d+\.\d+)\s+\[(\d+)\]\s+(\S.*?)\[(-?\d+)(?:\/(\d+))?\]\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)/;
