@@ -135,7 +135,7 @@ export class Fleet implements InstanceListener {
       const stopWarmUp = new AbortController();
       let warming: Promise<number> | undefined;
       const onPass = (): void => {
-        warming ??= warmUp(r.port!, frozen.spec.health, requests, deadline, { now, signal: stopWarmUp.signal });
+        warming ??= warmUp(r.port, frozen.spec.health, requests, deadline, { now, signal: stopWarmUp.signal });
       };
       const { passed, last } = await passHealthGate(r.port, frozen.spec.health, deadline, live, now, requests > 0 ? onPass : undefined);
       if (!passed) stopWarmUp.abort();
