@@ -69,6 +69,19 @@ export const WARMUP_CONNECTIONS = 8;
  * app at boot priority took 300-1,100 ms.
  */
 export const REWARM_MAX_MS = 600;
+/**
+ * A warm rollback promises traffic back on its release within a second of the command (issue
+ * 5), counted from when the operator issued it: the client says how long it had run when it
+ * asked, and the re-warm ends in time for the switch. Under the deploy bench's load the CLI
+ * took 150-320 ms to send its request.
+ */
+export const WARM_ROLLBACK_BUDGET_MS = 1_000;
+/**
+ * What a warm rollback keeps of its budget for the switch after the re-warm: raising the
+ * instances' priority, two store writes and the table push took 4-12 ms, and the re-warm's
+ * own end up to 40 ms more (bench/deploy).
+ */
+export const WARM_ROLLBACK_SWITCH_MS = 100;
 /** Pause of a warm-up connection after a request that failed, before it sends the next. */
 export const WARMUP_RETRY_MS = 100;
 export const DEFAULT_CANARY_STEPS: readonly number[] = [5, 25, 50, 100];

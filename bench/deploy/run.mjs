@@ -117,9 +117,9 @@ try {
         (e) => ({ ok: false, o: e.message }),
       );
       outcome = out.ok ? 'ok' : 'fail';
-      const said = out.o.match(/Rolled back \S+ from (v\d+) to (v\d+) \((warm|cold); traffic switched in (\d+) ms\)/);
+      const said = out.o.match(/Rolled back \S+ from (v\d+) to (v\d+) \((warm|cold); traffic switched in (\d+) ms, (\d+) ms after the command\)/);
       if (said && said[3] === 'warm') warmFrom = said[1];
-      detail = said ? `${said[1]} → ${said[2]} (${said[3]}), table switch ${said[4]} ms` : (out.o.match(/error\[[A-Z_]+\]: [^\n]*/)?.[0] ?? out.o.split('\n')[0]).slice(0, 140);
+      detail = said ? `${said[1]} → ${said[2]} (${said[3]}), table switch ${said[4]} ms, ${said[5]} ms after the command` : (out.o.match(/error\[[A-Z_]+\]: [^\n]*/)?.[0] ?? out.o.split('\n')[0]).slice(0, 140);
     } else {
       fs.writeFileSync(server, BUGS[c.bug]);
       setStrategy(c.strategy);

@@ -1,6 +1,7 @@
 import { processIsAlive } from '../runtime/proc-table.js';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -136,6 +137,34 @@ describe('the wharf CLI', () => {
     const again = await runWharf(['init', '-C', heroku]);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /error\[CONFLICT\]: .*wharf\.yaml exists\n  hint: pass --force/);
+  });
+
+  it('tells the daemon how long a rollback had run when it asked: its second counts from the command', async () => {
+    // A daemon of the test's own on the data dir's socket, which records what it is sent.
+    const dir = mkdtempSync(join(root, 'fake-daemon-'));
+    const asked: { url: string | undefined; body: { issuedMsAgo?: unknown } }[] = [];
+    const daemon = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (d: Buffer) => (raw += d.toString()));
+      req.on('end', () => {
+        asked.push({ url: req.url, body: JSON.parse(raw) as { issuedMsAgo?: unknown } });
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.end(`${JSON.stringify({ result: { from: 3, to: 2, warm: true, switchMs: 4, sinceCommandMs: 321 } })}\n`);
+      });
+    });
+    await new Promise<void>((resolve) => daemon.listen(join(dir, 'wharf.sock'), resolve));
+    try {
+      const r = await runWharf(['rollback', '--data-dir', dir], { cwd: app });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Rolled back shop\/production from v3 to v2 \(warm; traffic switched in 4 ms, 321 ms after the command\)\./);
+      assert.equal(asked.length, 1);
+      assert.equal(asked[0]!.url, '/v1/apps/shop/envs/production/rollback');
+      const ago = asked[0]!.body.issuedMsAgo;
+      // The process had started and loaded the CLI before it asked: never 0.
+      assert.ok(typeof ago === 'number' && Number.isInteger(ago) && ago > 0, `issuedMsAgo: ${String(ago)}`);
+    } finally {
+      daemon.close();
+    }
   });
 
   it('prints the JSON Schema', async () => {

@@ -187,8 +187,9 @@ export class WharfClient {
     return streamed(this.transport, '/v1/deploy', ref, onLine);
   }
 
-  rollback(app: string, env: string, to: string | undefined, onLine: (line: DeployLine) => void): Promise<{ from: number; to: number; warm: boolean; switchMs: number }> {
-    return streamed(this.transport, `${envPath(app, env)}/rollback`, { ...(to ? { to } : {}) }, onLine);
+  /** `issuedMsAgo`: how long the command has run (a warm rollback has a second from when it was issued). */
+  rollback(app: string, env: string, to: string | undefined, onLine: (line: DeployLine) => void, issuedMsAgo?: number): Promise<{ from: number; to: number; warm: boolean; switchMs: number; sinceCommandMs: number }> {
+    return streamed(this.transport, `${envPath(app, env)}/rollback`, { ...(to ? { to } : {}), ...(issuedMsAgo === undefined ? {} : { issuedMsAgo }) }, onLine);
   }
 
   promote(app: string, env: string): Promise<RolloutSummary> {

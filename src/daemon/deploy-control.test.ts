@@ -53,6 +53,7 @@ describe('deploy controls: refusals, promote, abort, rollback, warm window, reco
     assert.match(live.stderr, /error\[CONFLICT\]: v2 is already live in shipped\/production/);
     const bad = await f.wharf('deploy', '--strategy', 'yolo');
     assert.match(bad.stderr, /error\[BAD_REQUEST\]: body\.strategy: "yolo" is not a strategy/);
+    await assert.rejects(f.client.rollback('shipped', 'production', undefined, () => {}, -1), /body\.issuedMsAgo: expected a whole number of milliseconds, 0 or more/);
     assert.deepEqual((await f.releases())[0], [3, 'failed']);
   });
 
@@ -91,7 +92,7 @@ describe('deploy controls: refusals, promote, abort, rollback, warm window, reco
     const rollback = await f.wharf('rollback', 'v1');
     const result = await l.stop();
     assert.equal(rollback.code, 0, rollback.stderr);
-    assert.match(rollback.stdout, /from v4 to v1 \(cold;/);
+    assert.match(rollback.stdout, /\nRolled back shipped\/production from v4 to v1 \(cold; traffic switched in \d+ ms, \d+ ms after the command\)\.\n$/);
     assert.deepEqual(result.errors, []);
     assert.deepEqual([...result.bodies].sort(), ['four', 'one']);
     const now = await f.running();

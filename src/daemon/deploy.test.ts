@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { WARM_ROLLBACK_BUDGET_MS, WARM_ROLLBACK_SWITCH_MS, WARMUP_CONNECTIONS } from '../defaults.js';
 import { AUTOGROUPS, DeployFixture, WARMUP } from './testing/deploy-app.js';
 
 describe('deploy strategies, under load through the router', () => {
@@ -20,11 +21,13 @@ describe('deploy strategies, under load through the router', () => {
     assert.deepEqual(await f.running(), [2], 'rolling stops the old instances as it goes');
     // Every warm-up request met the instance at boot priority; every user request (none
     // answered "boot priority" above) at full priority. The warm-up began at the gate's first
-    // probe, and ran while the gate waited a second for its next one.
+    // probe, and ran while the gate waited a second for its next one. (A request that timed
+    // out on a starved host is sent again, and the instance may count both.)
     const boots = (await f.boot(2)) as { warmups: number; warmupsNiced: number; warmupsAtSecondProbe: number }[];
     assert.equal(boots.length, 2);
     for (const b of boots) {
-      assert.deepEqual({ warmups: b.warmups, warmupsNiced: b.warmupsNiced }, { warmups: WARMUP, warmupsNiced: AUTOGROUPS ? WARMUP : 0 });
+      assert.ok(b.warmups >= WARMUP, `${b.warmups} warm-ups`);
+      assert.equal(b.warmupsNiced, AUTOGROUPS ? b.warmups : 0);
       assert.ok(b.warmupsAtSecondProbe > 0, `${b.warmupsAtSecondProbe} warm-ups before the second probe`);
     }
     // The new worker boots at low priority through its liveness window, then runs at 0.
@@ -51,18 +54,30 @@ describe('deploy strategies, under load through the router', () => {
 
   it('rolls back to the warm release as a switch of the router\'s table', async () => {
     const l = f.load();
-    const rollback = await f.wharf('rollback');
+    // As a command issued just now. Through the CLI, its own start-up on a busy test host
+    // would decide how much of the rollback's second is left for the re-warm.
+    const said: string[] = [];
+    const rollback = await f.client.rollback('shipped', 'production', undefined, (line) => 'progress' in line && said.push(line.progress.message), 0);
     await new Promise((r) => setTimeout(r, 300));
     const result = await l.stop();
-    assert.equal(rollback.code, 0, rollback.stderr);
-    assert.match(rollback.stdout, /Rolled back shipped\/production from v3 to v2 \(warm; traffic switched in \d+ ms\)/);
-    assert.match(rollback.stdout, /v2 warmed up again out of traffic: 50, 50 requests in \d+ ms/);
+    assert.deepEqual({ from: rollback.from, to: rollback.to, warm: rollback.warm }, { from: 3, to: 2, warm: true });
+    const rewarm = said.map((m) => /^v2 warmed up again out of traffic: (\d+), (\d+) requests in \d+ ms$/.exec(m)).find((m) => m);
+    assert.ok(rewarm, said.join('\n'));
+    assert.ok(said.some((m) => /^traffic is on v2 \(warm\), switched in \d+ ms, \d+ ms after the command$/.test(m)), said.join('\n'));
     assert.deepEqual(result.errors, []);
     assert.deepEqual(await f.releases(), [[3, 'rolled-back'], [2, 'live'], [1, 'superseded']]);
     assert.deepEqual(await f.running(), [2], 'the release rolled back from stops');
-    // Warmed up twice, at its gate and before taking traffic back, each time at boot priority.
-    for (const b of (await f.boot(2)) as { warmups: number; warmupsNiced: number }[]) {
-      assert.deepEqual({ warmups: b.warmups, warmupsNiced: b.warmupsNiced }, { warmups: 2 * WARMUP, warmupsNiced: AUTOGROUPS ? 2 * WARMUP : 0 });
+    // Warmed up twice, at its gate and before taking traffic back, each time sent at boot
+    // priority. How far the second got in its 0.6 s is the CPU the host had to spare (with
+    // every CPU busy, a few requests); every request it counts as answered reached v2. With
+    // every CPU busy, the requests the deadline cut (one per connection) may be read only
+    // after the instance was raised again.
+    const boots = (await f.boot(2)) as { warmups: number; warmupsNiced: number }[];
+    const again = boots.map((b) => b.warmups - WARMUP);
+    assert.ok(again.reduce((a, n) => a + n) >= Number(rewarm[1]) + Number(rewarm[2]), `${again.join(', ')} warm-ups again, ${rewarm[0]}`);
+    for (const b of boots) {
+      if (!AUTOGROUPS) assert.equal(b.warmupsNiced, 0);
+      else assert.ok(b.warmupsNiced <= b.warmups && b.warmups - b.warmupsNiced <= WARMUP_CONNECTIONS, `${b.warmupsNiced} of ${b.warmups} warm-ups niced`);
     }
   });
 
@@ -112,5 +127,24 @@ describe('deploy strategies, under load through the router', () => {
     assert.match(deploy.stderr, /error\[DEPLOY_FAILED\]: v7 was rolled back: v7 broke at 25 %: shipped\.production\.web\.v7\.[0-9a-f]+ is (crashed|crash-loop|starting|running|healthy|unhealthy)/);
     assert.deepEqual((await f.releases())[0], [7, 'failed']);
     assert.ok(!(await f.running()).includes(7));
+  });
+
+  it('keeps a warm rollback within a second of the command: one that ran most of it switches without a re-warm', async () => {
+    const warmups = async () => ((await f.boot(2)) as { warmups: number }[]).map((b) => b.warmups);
+    const before = await warmups();
+    const l = f.load();
+    const said: string[] = [];
+    const ran = WARM_ROLLBACK_BUDGET_MS - WARM_ROLLBACK_SWITCH_MS;
+    const rollback = await f.client.rollback('shipped', 'production', undefined, (line) => 'progress' in line && said.push(line.progress.message), ran);
+    await new Promise((r) => setTimeout(r, 300));
+    const result = await l.stop();
+    assert.deepEqual({ from: rollback.from, to: rollback.to, warm: rollback.warm }, { from: 4, to: 2, warm: true });
+    const skipped = said.map((m) => /^v2 takes traffic back without a warm-up: the command had run (\d+) ms of its (\d+) ms$/.exec(m)).find((m) => m);
+    assert.ok(skipped, said.join('\n'));
+    assert.ok(Number(skipped[1]) >= ran && Number(skipped[2]) === WARM_ROLLBACK_BUDGET_MS, skipped[0]);
+    assert.ok(!said.some((m) => /warmed up again/.test(m)), said.join('\n'));
+    assert.deepEqual(result.errors, []);
+    assert.ok(result.bodies.has('two'));
+    assert.deepEqual(await warmups(), before, 'no warm-up reached v2');
   });
 });

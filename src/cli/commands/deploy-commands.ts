@@ -48,9 +48,10 @@ export const rollback: Command = {
   async run(ctx) {
     const { app, env } = await appAndEnv(ctx);
     const json = ctx.flags['json'] === true;
-    const result = await connect(ctx.io, ctx.flags).rollback(app, env, ctx.args[0], showLine(ctx, json));
+    // performance.now() counts from this process's start: what the daemon's second begins at.
+    const result = await connect(ctx.io, ctx.flags).rollback(app, env, ctx.args[0], showLine(ctx, json), Math.round(performance.now()));
     if (json) return printJson(ctx.io, { result });
-    print(ctx.io, `\nRolled back ${app}/${env} from v${result.from} to v${result.to} (${result.warm ? 'warm' : 'cold'}; traffic switched in ${result.switchMs} ms).`);
+    print(ctx.io, `\nRolled back ${app}/${env} from v${result.from} to v${result.to} (${result.warm ? 'warm' : 'cold'}; traffic switched in ${result.switchMs} ms, ${result.sinceCommandMs} ms after the command).`);
   },
 };
 

@@ -18,6 +18,14 @@ export function optionalString(body: unknown, name: string): string | undefined 
   return value;
 }
 
+/** A duration in whole milliseconds, when the body has one. */
+export function optionalMs(body: unknown, name: string): number | undefined {
+  const value = field(body, name);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new WharfError('BAD_REQUEST', `body.${name}: expected a whole number of milliseconds, 0 or more`);
+  return value;
+}
+
 /** The app folder a request names; absolute, because the daemon's working directory is not the caller's. */
 export function appDir(body: unknown): string {
   const dir = requiredString(body, 'dir');

@@ -6,7 +6,7 @@ import { desiredState } from '../../plan/desired.js';
 import { planForJson } from '../../plan/render.js';
 import type { Route } from '../http/index.js';
 import type { AppLoader } from './app-loader.js';
-import { optionalString } from './body.js';
+import { optionalMs, optionalString } from './body.js';
 import { streamLines } from './ndjson.js';
 
 const ENV = '/v1/apps/:app/envs/:env';
@@ -44,9 +44,11 @@ export function deployRoutes(applier: Applier, deployer: Deployer, loader: AppLo
       path: `${ENV}/rollback`,
       handler: async ({ params, body, caller, res }) => {
         const to = releaseNumber(optionalString(body, 'to'));
+        // How long the command had run when it asked: a warm rollback's second counts from it.
+        const issuedMsAgo = optionalMs(body, 'issuedMsAgo');
         await streamLines(
           res,
-          (line) => deployer.rollback({ app: params['app']!, env: params['env']!, to, by: caller, onProgress: (p) => line({ progress: p }) }),
+          (line) => deployer.rollback({ app: params['app']!, env: params['env']!, to, by: caller, issuedMsAgo, onProgress: (p) => line({ progress: p }) }),
           (result) => ({ result }),
         );
       },

@@ -91,12 +91,13 @@ export class Deployer {
 
   /** `wharf rollback [vN]`, under the environment's lock, audited. */
   async rollback(req: RollbackRequest): Promise<RollbackResult> {
-    const { store, lockHost } = this.deps;
+    const { store, lockHost, now } = this.deps;
+    const issuedAt = now() - (req.issuedMsAgo ?? 0);
     const lock = await acquireEnvLock(store, lockHost, req.app, req.env, req.by.actor, 'rollback');
     const audit = (outcome: 'ok' | 'error', details: unknown) =>
       store.appendAudit({ time: lockHost.now(), actor: req.by.actor, client: req.by.client, operation: 'rollback', app: req.app, env: req.env, outcome, details });
     try {
-      const result = await rollBack(this.deps, this.splits, req);
+      const result = await rollBack(this.deps, this.splits, req, issuedAt);
       await audit('ok', result);
       return result;
     } catch (e) {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import type { Actor } from '../../apply/applier.js';
-import { REWARM_MAX_MS } from '../../defaults.js';
+import { REWARM_MAX_MS, WARM_ROLLBACK_BUDGET_MS, WARM_ROLLBACK_SWITCH_MS } from '../../defaults.js';
 import { WharfError } from '../../errors.js';
 import type { ReleaseRecord } from '../../state/types.js';
 import { releaseName, snapshotOf } from '../release-snapshot.js';
@@ -15,6 +15,11 @@ export interface RollbackRequest {
   /** The release to return to; the newest one that was live before the current one when absent. */
   to?: number | undefined;
   by: Actor;
+  /**
+   * How long the command had run when it sent the request (the CLI's own start-up): a warm
+   * rollback's second counts from when the operator issued it, not from when the daemon heard.
+   */
+  issuedMsAgo?: number | undefined;
   onProgress?: ((p: RolloutProgress) => void) | undefined;
 }
 
@@ -25,16 +30,19 @@ export interface RollbackResult {
   warm: boolean;
   /** From the decision to the router serving the target's table. */
   switchMs: number;
+  /** From the command (when the client issued it, by its own account) to the same point: a warm rollback's promise is a second. */
+  sinceCommandMs: number;
 }
 
 /**
  * `wharf rollback`: traffic goes back to an earlier release. Within the warm window its
  * instances still run at weight 0, so this is a warm-up again (fleet.rewarm, bounded by
- * REWARM_MAX_MS) and one table push; after it, the release starts again behind the health
- * gate first (a cold rollback), and only then takes the traffic.
+ * REWARM_MAX_MS, and ended in time for traffic to be back within WARM_ROLLBACK_BUDGET_MS of
+ * `issuedAt`, the command) and one table push; after it, the release starts again behind the
+ * health gate first (a cold rollback), and only then takes the traffic.
  * The release rolled back from stops. The caller holds the environment's lock.
  */
-export async function rollBack(deps: DeployerDeps, splits: TrafficSplits, req: RollbackRequest): Promise<RollbackResult> {
+export async function rollBack(deps: DeployerDeps, splits: TrafficSplits, req: RollbackRequest, issuedAt: number): Promise<RollbackResult> {
   const { store, fleet, now } = deps;
   const { app, env } = req;
   const releases = await store.listReleases(app, env, 10_000);
@@ -71,9 +79,16 @@ export async function rollBack(deps: DeployerDeps, splits: TrafficSplits, req: R
     // What already ran has idled at weight 0 (in a cold rollback, the services that were warm).
     if (idle.length > 0) {
       const t = now();
-      const answered = await fleet.rewarm(idle, t + REWARM_MAX_MS);
-      const ms = now() - t;
-      await progress(undefined, 'rewarmed', `${releaseName(target.version)} warmed up again out of traffic: ${answered.join(', ')} requests in ${ms} ms`, { answered, ms });
+      // A warm rollback keeps its second: the re-warm gets what the command's start-up left.
+      const deadline = Math.min(t + REWARM_MAX_MS, warm ? issuedAt + WARM_ROLLBACK_BUDGET_MS - WARM_ROLLBACK_SWITCH_MS : Infinity);
+      if (deadline <= t) {
+        const ran = t - issuedAt;
+        await progress(undefined, 'rewarm-skipped', `${releaseName(target.version)} takes traffic back without a warm-up: the command had run ${ran} ms of its ${WARM_ROLLBACK_BUDGET_MS} ms`, { ran });
+      } else {
+        const answered = await fleet.rewarm(idle, deadline);
+        const ms = now() - t;
+        await progress(undefined, 'rewarmed', `${releaseName(target.version)} warmed up again out of traffic: ${answered.join(', ')} requests in ${ms} ms`, { answered, ms, boundMs: deadline - t });
+      }
     }
   } catch (e) {
     splits.clear(app, env);
@@ -86,9 +101,11 @@ export async function rollBack(deps: DeployerDeps, splits: TrafficSplits, req: R
   await store.setReleaseStatus(app, env, live.version, 'rolled-back', `rolled back to ${releaseName(target.version)} by ${req.by.actor}`, switching);
   splits.clear(app, env);
   await deps.pushTable();
-  const switchMs = now() - switching;
+  const switched = now();
+  const switchMs = switched - switching;
+  const sinceCommandMs = switched - issuedAt;
   await restoreConfig(deps, target, live);
-  await progress(undefined, 'switched', `traffic is on ${releaseName(target.version)} (${warm ? 'warm' : 'cold'}), switched in ${switchMs} ms`, { warm, switchMs });
+  await progress(undefined, 'switched', `traffic is on ${releaseName(target.version)} (${warm ? 'warm' : 'cold'}), switched in ${switchMs} ms, ${sinceCommandMs} ms after the command`, { warm, switchMs, sinceCommandMs });
   // Traffic first; then what the target runs is made whole (its workers start again, behind
   // the liveness gate) and the release rolled back from stops.
   for (const spec of services) {
@@ -98,7 +115,7 @@ export async function rollBack(deps: DeployerDeps, splits: TrafficSplits, req: R
   const leaving = (await fleet.list({ app, env })).filter((i) => i.release === live.version);
   await fleet.stopInstances(leaving.map((i) => i.id));
   await progress(undefined, 'finished', `${releaseName(live.version)} stopped; ${releaseName(target.version)} is live`);
-  return { from: live.version, to: target.version, warm, switchMs };
+  return { from: live.version, to: target.version, warm, switchMs, sinceCommandMs };
 }
 
 /**
