@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it, mock } from 'node:test';
-import { WARMUP_CONNECTIONS } from '../defaults.js';
+import { WARMUP_CONNECTIONS, WARMUP_REQUESTS_PER_CONNECTION } from '../defaults.js';
 import type { HealthSpec } from '../spec/wharf-schema.js';
 import { passHealthGate, warmUp } from './health-gate.js';
 
@@ -10,11 +10,14 @@ const HEALTH: HealthSpec = { path: '/healthz', interval: 20, timeout: 500, healt
 
 /** An instance stand-in that counts requests, the connections they came on, and the most at once. */
 async function instance(answer: (n: number) => number | 'reset' | 'hang' = () => 200) {
-  const seen = { requests: 0, paths: new Set<string>(), agents: new Set<string>(), sockets: new Set<unknown>(), inFlight: 0, maxInFlight: 0 };
+  const seen = { requests: 0, paths: new Set<string>(), agents: new Set<string>(), forwarded: new Set<string>(), ids: new Set<string>(), sockets: new Set<unknown>(), inFlight: 0, maxInFlight: 0 };
   const server: Server = createServer((req, res) => {
     seen.requests++;
     seen.paths.add(req.url ?? '');
     seen.agents.add(req.headers['user-agent'] ?? '');
+    const h = req.headers;
+    seen.forwarded.add(`for=${String(h['x-forwarded-for'])} proto=${String(h['x-forwarded-proto'])} host=${String(h['x-forwarded-host'])}`);
+    seen.ids.add(String(h['x-request-id']));
     seen.sockets.add(req.socket);
     seen.maxInFlight = Math.max(seen.maxInFlight, ++seen.inFlight);
     const status = answer(seen.requests);
@@ -60,15 +63,27 @@ describe('the health gate', () => {
 });
 
 describe('the warm-up after the gate', () => {
-  it('sends the requests to the health path over a few keep-alive connections', async () => {
+  it('sends the requests to the health path as the router forwards them, over a few keep-alive connections', async () => {
     const { port, seen } = await instance();
     const answered = await warmUp(port, HEALTH, 120, Date.now() + 10_000);
     assert.equal(answered, 120);
     assert.equal(seen.requests, 120);
     assert.deepEqual([...seen.paths], ['/healthz']);
     assert.deepEqual([...seen.agents], ['wharf-warmup'], 'an app can tell warm-up requests apart');
+    assert.deepEqual([...seen.forwarded], [`for=127.0.0.1 proto=http host=127.0.0.1:${port}`]);
+    assert.equal(seen.ids.size, 120, 'a request id of its own each, as the router gives');
     assert.ok(seen.sockets.size <= WARMUP_CONNECTIONS, `${seen.sockets.size} connections for 120 requests: they are kept alive`);
     assert.ok(seen.maxInFlight <= WARMUP_CONNECTIONS);
+  });
+
+  it('opens a new connection every WARMUP_REQUESTS_PER_CONNECTION requests, as the router\'s come and go', async () => {
+    const { port, seen } = await instance();
+    const requests = 8 * WARMUP_REQUESTS_PER_CONNECTION;
+    assert.equal(await warmUp(port, HEALTH, requests, Date.now() + 10_000, { connections: 2 }), requests);
+    // Each of the two carries its share in runs of WARMUP_REQUESTS_PER_CONNECTION; the shares
+    // need not be equal, so each may end with one short run.
+    assert.ok(seen.sockets.size >= 8 && seen.sockets.size <= 8 + 2, `${seen.sockets.size} connections for ${requests} requests`);
+    assert.ok(seen.maxInFlight <= 2);
   });
 
   it('does not judge answers, and sends again a request that fails or outlasts the health timeout', async () => {

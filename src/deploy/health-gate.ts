@@ -1,5 +1,6 @@
 import { request } from 'node:http';
-import { WARMUP_CONNECTIONS, WARMUP_RETRY_MS } from '../defaults.js';
+import { WARMUP_CONNECTIONS, WARMUP_REQUESTS_PER_CONNECTION, WARMUP_RETRY_MS } from '../defaults.js';
+import { requestIdOf, upstreamRequestHeaders } from '../router/headers.js';
 import { exchange, UpstreamPool } from '../router/upstream-pool.js';
 import type { HealthSpec } from '../spec/wharf-schema.js';
 
@@ -39,11 +40,14 @@ export interface WarmUpOptions {
 /**
  * The warm-up of a new instance: `requests` GETs of the health path answered over
  * `connections` keep-alive connections, before it takes traffic (DEFAULT_WARMUP_REQUESTS says
- * why). The answers are not judged (the gate does that). A request that fails or outlasts
- * the health timeout is not counted, and its connection tries again after WARMUP_RETRY_MS: a
- * booting instance runs at a low priority, and on a busy host it may answer late while
- * working. It stops at `deadline`, or when `signal` aborts (the gate failed). Returns how
- * many were answered.
+ * why). Each request is what the router would forward (its header lines, X-Forwarded-* and a
+ * request id), and each connection gives way to a new one every
+ * WARMUP_REQUESTS_PER_CONNECTION: V8 optimises for the shapes it has seen, and traffic unlike
+ * the warm-up's throws that code away at the first real request. The answers are not judged
+ * (the gate does that). A request that fails or outlasts the health timeout is not counted,
+ * and its connection tries again after WARMUP_RETRY_MS: a booting instance runs at a low
+ * priority, and on a busy host it may answer late while working. It stops at `deadline`, or
+ * when `signal` aborts (the gate failed). Returns how many were answered.
  *
  * The client is the router's own (upstream-pool.ts): node:http's client spent ~270 us of
  * CPU per warm-up request (~100 us with this one, ~55 us once warm), at normal priority,
@@ -53,29 +57,35 @@ export interface WarmUpOptions {
  */
 export async function warmUp(port: number, health: HealthSpec, requests: number, deadline: number, o: WarmUpOptions = {}): Promise<number> {
   const { now = Date.now, signal, connections = WARMUP_CONNECTIONS } = o;
-  const pool = new UpstreamPool('127.0.0.1', port);
-  const head = `GET ${health.path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nuser-agent: wharf-warmup\r\n\r\n`;
+  const client = ['Host', `127.0.0.1:${port}`, 'User-Agent', 'wharf-warmup'];
+  const head = (): string => `GET ${health.path} HTTP/1.1\r\n${upstreamRequestHeaders(client, { clientIp: '127.0.0.1', proto: 'http', requestId: requestIdOf(undefined) })}\r\n`;
   const going = (): boolean => now() < deadline && signal?.aborted !== true;
   let unanswered = requests;
   let answered = 0;
   const connection = async () => {
-    while (unanswered > 0 && going()) {
-      unanswered--;
-      if (await exchange(pool, head, Math.max(1, Math.min(health.timeout, deadline - now())))) {
-        answered++;
-      } else {
-        unanswered++;
-        // The pause ends at the deadline too: a warm rollback's switch waits for the warm-up,
-        // and a request cut short by the deadline would otherwise hold it WARMUP_RETRY_MS more.
-        if (going()) await new Promise((r) => setTimeout(r, Math.min(WARMUP_RETRY_MS, deadline - now())));
+    let pool = new UpstreamPool('127.0.0.1', port);
+    let carried = 0;
+    try {
+      while (unanswered > 0 && going()) {
+        unanswered--;
+        if (await exchange(pool, head(), Math.max(1, Math.min(health.timeout, deadline - now())))) {
+          answered++;
+          if (++carried % WARMUP_REQUESTS_PER_CONNECTION === 0) {
+            pool.destroy();
+            pool = new UpstreamPool('127.0.0.1', port);
+          }
+        } else {
+          unanswered++;
+          // The pause ends at the deadline too: a warm rollback's switch waits for the warm-up,
+          // and a request cut short by the deadline would otherwise hold it WARMUP_RETRY_MS more.
+          if (going()) await new Promise((r) => setTimeout(r, Math.min(WARMUP_RETRY_MS, deadline - now())));
+        }
       }
+    } finally {
+      pool.destroy();
     }
   };
-  try {
-    await Promise.all(Array.from({ length: connections }, connection));
-  } finally {
-    pool.destroy();
-  }
+  await Promise.all(Array.from({ length: connections }, connection));
   return answered;
 }
 
