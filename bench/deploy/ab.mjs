@@ -7,9 +7,16 @@
 //
 //   npm run build && node bench/deploy/ab.mjs --key warmup_requests --a 300 --b 1500 [--pairs 10] [--rate 2256] [--client realtime|normal]
 //
+// --key daemon-niceness alternates no setting but the CPU niceness of the daemon's session
+// (/proc/PID/autogroup, 0-19; needs autogroups): whether the control plane's own CPU during
+// a deploy is what users' requests wait behind.
+//
 // Per side: the median of each deploy's p99 (from `wharf deploy` to 1 s after it returns)
-// over the p99 of the 5 s before it, and the median time from `wharf deploy` to the last
-// answer of the old release. Everything runs in a temp dir; everything started is stopped.
+// over the p99 of the 5 s before it; the answers over that p99 beyond the 1 % expected (how
+// many requests the deploy slowed: unlike a ratio of p99s, a longer deploy does not dilute
+// it); and the median time from `wharf deploy` to the last answer of the old release.
+// Everything runs in a temp dir; everything started is stopped.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { setGreeting } from '../runtime/fixtures.mjs';
 import { median, ms, table } from '../runtime/stats.mjs';
 import { helloUnderWharf } from './hello.mjs';
-import { LoadProcess, p99 } from './load.mjs';
+import { excessSlow, LoadProcess, p99 } from './load.mjs';
 import { log } from '../runtime/log.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -41,8 +48,12 @@ if (!opt.key || opt.a === undefined || opt.b === undefined) {
 
 const hello = await helloUnderWharf({ root, dist: path.resolve(root, opt.dist), prefix: 'wharf-bench-ab-' });
 const { appDir, spec, port, wharf, host } = hello;
-/** The web service's deploy block: rolling, as the example has it, with `key: value`. */
-const setDeploy = (value) => hello.setDeploy({ strategy: 'rolling', [opt.key]: value });
+/** The web service's deploy block: rolling, as the example has it, with `key: value` (or the daemon's niceness). */
+const setDeploy = (value) => {
+  if (opt.key !== 'daemon-niceness') return hello.setDeploy({ strategy: 'rolling', [opt.key]: value });
+  const { daemon } = wharf.pids();
+  if (daemon) fs.writeFileSync(`/proc/${daemon}/autogroup`, value);
+};
 
 let load;
 hello.onStop(() => load?.stop());
@@ -66,7 +77,8 @@ try {
     const before = await load.between(t0 - 5000, t0);
     const failed = during.filter((s) => s.status !== 200).length;
     const lastOld = during.filter((s) => s.body !== `g${i}`).at(-1);
-    const row = { ratio: p99(during) / p99(before), toNew: lastOld ? lastOld.t - t0 : 0, failed };
+    const steady = p99(before);
+    const row = { ratio: p99(during) / steady, excess: excessSlow(during, steady), toNew: lastOld ? lastOld.t - t0 : 0, failed };
     sides[side].push(row);
     log(`deploy ${i} (${opt.key}: ${opt[side]}): ${JSON.stringify(row)}`);
     await sleep(5000);
@@ -74,8 +86,8 @@ try {
   console.log(`A/B of rolling deploys, ${opt.key}: ${opt.a} (a) against ${opt.b} (b); ${opt.pairs} deploys each, alternated, under ${opt.rate} req/s from a load generator in the ${opt.client === 'realtime' ? 'SCHED_FIFO' : 'normal'} class; ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${new Date().toISOString()}.\n`);
   console.log(
     table(
-      ['side', opt.key, 'p99 during / 5 s before, median', 'each deploy', 'deploy → 100 % new, median', 'failed requests'],
-      ['a', 'b'].map((s) => [s, opt[s], `**${median(sides[s].map((r) => r.ratio)).toFixed(2)}×**`, sides[s].map((r) => r.ratio.toFixed(2)).join(', '), ms(median(sides[s].map((r) => r.toNew))), sides[s].reduce((n, r) => n + r.failed, 0)]),
+      ['side', opt.key, 'p99 during / 5 s before, median', 'each deploy', 'answers over that p99 beyond 1 %, median', 'each deploy', 'deploy → 100 % new, median', 'failed requests'],
+      ['a', 'b'].map((s) => [s, opt[s], `**${median(sides[s].map((r) => r.ratio)).toFixed(2)}×**`, sides[s].map((r) => r.ratio.toFixed(2)).join(', '), median(sides[s].map((r) => r.excess)), sides[s].map((r) => r.excess).join(', '), ms(median(sides[s].map((r) => r.toNew))), sides[s].reduce((n, r) => n + r.failed, 0)]),
     ),
   );
 } finally {

@@ -215,6 +215,15 @@ export async function capacity({ port, host, connections = 16, seconds = 4 }) {
   return ok / seconds;
 }
 
+/**
+ * How many of `samples` took longer than `steadyP99` beyond the 1 % that do in steady state:
+ * the requests a deploy slowed. A p99 over a window is diluted by a longer window of calm;
+ * this count is not.
+ */
+export function excessSlow(samples, steadyP99) {
+  return Math.round(samples.filter((s) => s.ms > steadyP99).length - samples.length / 100);
+}
+
 export function p99(samples) {
   const xs = samples.map((s) => s.ms).sort((a, b) => a - b);
   return xs.length ? xs[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] : undefined;

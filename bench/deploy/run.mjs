@@ -20,7 +20,7 @@ import { StealMeter } from '../runtime/procfs.mjs';
 import { setGreeting } from '../runtime/fixtures.mjs';
 import { median, ms, table } from '../runtime/stats.mjs';
 import { helloUnderWharf } from './hello.mjs';
-import { capacity, LoadProcess, p99 } from './load.mjs';
+import { capacity, excessSlow, LoadProcess, p99 } from './load.mjs';
 import { log } from '../runtime/log.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -173,6 +173,7 @@ try {
       rollbackMs,
       p99: p99(during),
       before,
+      excess: before === undefined ? undefined : excessSlow(during, before),
       steal: meter.steal(t0, t1 + 1000),
       stealBefore: meter.steal(t0 - BASELINE_MS, t0),
       detail,
@@ -191,17 +192,17 @@ try {
     '',
     `Command: \`node bench/deploy/run.mjs ${opt.rate ? `--rate ${opt.rate}` : `--load ${opt.load}`} --rounds ${rounds} --client ${opt.client}\`. Steady load: ${rate} req/s paced over 16 keep-alive connections (${Math.round((rate / cap) * 100)} % of the ${Math.round(cap)} req/s measured through the router at the start, load generator on the same 2 cores, its event loop ${opt.client === 'realtime' ? 'at SCHED_FIFO, as a client on another machine would not wait for this one\'s CPUs (load.mjs)' : 'in the normal class'}), on examples/hello (web ×2, worker ×1). Router: ${routerClass}. Steady-state p99: ${ms(steadyP99)}.`,
     '',
-    `Medians over ${rounds} rounds of the whole sequence (failed requests and requests: totals). The ratio is the median of each round's p99 during the case ÷ p99 of the 10 s just before it. CPU steal: the share of the machine's CPU time the hypervisor gave to other guests, during the case and in those 10 s (/proc/stat).`,
+    `Medians over ${rounds} rounds of the whole sequence (failed requests and requests: totals). The ratio is the median of each round's p99 during the case ÷ p99 of the 10 s just before it. Slowed: the answers during the case over that p99, beyond the 1 % that are in steady state (a count a longer case does not dilute, as it does a p99). CPU steal: the share of the machine's CPU time the hypervisor gave to other guests, during the case and in those 10 s (/proc/stat).`,
     '',
     table(
-      ['case', 'outcome', 'requests', 'failed', 'deploy → 100 % new', 'bad canary: first → last bad answer', 'rollback: command → last answer of the old', 'p99 during', 'p99, 10 s before', 'ratio (each round)', 'CPU steal during / before (each round)', 'what wharf said (last round)'],
+      ['case', 'outcome', 'requests', 'failed', 'deploy → 100 % new', 'bad canary: first → last bad answer', 'rollback: command → last answer of the old', 'p99 during', 'p99, 10 s before', 'ratio (each round)', 'slowed (each round)', 'CPU steal during / before (each round)', 'what wharf said (last round)'],
       cases.map(({ name }) => {
         const rs = rows.filter((r) => r.name === name);
         const sum = (k) => rs.reduce((a, r) => a + r[k], 0);
         const mid = (k) => median(rs.map((r) => r[k]));
         const ratios = rs.map((r) => (r.p99 === undefined || !r.before ? undefined : r.p99 / r.before));
         const ratio = median(ratios);
-        return [name, [...new Set(rs.map((r) => r.outcome))].join(', '), sum('requests'), sum('failed'), ms(mid('toNew')), ms(mid('abortMs')), ms(mid('rollbackMs')), ms(mid('p99')), ms(mid('before')), ratio === undefined ? '–' : `**${ratio.toFixed(2)}×** (${ratios.map((x) => (x === undefined ? '–' : x.toFixed(2))).join(', ')})`, rs.map((r) => `${pct(r.steal)} / ${pct(r.stealBefore)}`).join(', '), rs.at(-1).detail.replace(/\|/g, '\\|')];
+        return [name, [...new Set(rs.map((r) => r.outcome))].join(', '), sum('requests'), sum('failed'), ms(mid('toNew')), ms(mid('abortMs')), ms(mid('rollbackMs')), ms(mid('p99')), ms(mid('before')), ratio === undefined ? '–' : `**${ratio.toFixed(2)}×** (${ratios.map((x) => (x === undefined ? '–' : x.toFixed(2))).join(', ')})`, `${mid('excess') ?? '–'} (${rs.map((r) => r.excess ?? '–').join(', ')})`, rs.map((r) => `${pct(r.steal)} / ${pct(r.stealBefore)}`).join(', '), rs.at(-1).detail.replace(/\|/g, '\\|')];
       }),
     ),
     '',
