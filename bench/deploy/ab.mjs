@@ -48,8 +48,8 @@ if (!opt.key || opt.a === undefined || opt.b === undefined) {
 
 const hello = await helloUnderWharf({ root, dist: path.resolve(root, opt.dist), prefix: 'wharf-bench-ab-' });
 const { appDir, spec, port, wharf, host } = hello;
-/** The web service's deploy block: rolling, as the example has it, with `key: value` (or the daemon's niceness). */
-const setDeploy = (value) => {
+/** One side's lever: the web service's deploy block, rolling as the example has it, with `key: value`; or the daemon's niceness. */
+const setSide = (value) => {
   if (opt.key !== 'daemon-niceness') return hello.setDeploy({ strategy: 'rolling', [opt.key]: value });
   const { daemon } = wharf.pids();
   if (daemon) fs.writeFileSync(`/proc/${daemon}/autogroup`, value);
@@ -58,7 +58,7 @@ const setDeploy = (value) => {
 let load;
 hello.onStop(() => load?.stop());
 try {
-  setDeploy(opt.a);
+  setSide(opt.a);
   setGreeting(appDir, 'g0');
   await wharf.up(appDir);
   await wharf.waitReady(spec);
@@ -67,7 +67,7 @@ try {
   const sides = { a: [], b: [] };
   for (let i = 1; i <= 2 * Number(opt.pairs); i++) {
     const side = i % 2 ? 'b' : 'a'; // the app is up with a: the first deploy changes it
-    setDeploy(opt[side]);
+    setSide(opt[side]);
     setGreeting(appDir, `g${i}`);
     const t0 = Date.now();
     await wharf.cli(['deploy', '-C', appDir]);
