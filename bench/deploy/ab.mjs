@@ -14,7 +14,10 @@
 // Per side: the median of each deploy's p99 (from `wharf deploy` to 1 s after it returns)
 // over the p99 of the 5 s before it; the answers over that p99 beyond the 1 % expected (how
 // many requests the deploy slowed: unlike a ratio of p99s, a longer deploy does not dilute
-// it); and the median time from `wharf deploy` to the last answer of the old release.
+// it), in all and split between the switches (the SWITCH_MS after each new web instance
+// enters the router's table, when an old one drains and exits and the next one starts) and
+// the rest, so that a lever can be seen where it acts, not only in a whole deploy's noise;
+// and the median time from `wharf deploy` to the last answer of the old release.
 // Everything runs in a temp dir; everything started is stopped.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,6 +31,8 @@ import { helloUnderWharf } from './hello.mjs';
 import { excessSlow, LoadProcess, p99 } from './load.mjs';
 import { log } from '../runtime/log.mjs';
 
+/** How long after a web instance enters the table its switch is counted (its old one exits ~70 ms after). */
+const SWITCH_MS = 250;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const { values: opt } = parseArgs({
@@ -69,6 +74,7 @@ try {
     const side = i % 2 ? 'b' : 'a'; // the app is up with a: the first deploy changes it
     setSide(opt[side]);
     setGreeting(appDir, `g${i}`);
+    const lastEvent = (await wharf.api('/v1/events?limit=1'))?.events?.[0]?.id ?? 0;
     const t0 = Date.now();
     await wharf.cli(['deploy', '-C', appDir]);
     const t1 = Date.now();
@@ -78,7 +84,17 @@ try {
     const failed = during.filter((s) => s.status !== 200).length;
     const lastOld = during.filter((s) => s.body !== `g${i}`).at(-1);
     const steady = p99(before);
-    const row = { ratio: p99(during) / steady, excess: excessSlow(during, steady), toNew: lastOld ? lastOld.t - t0 : 0, failed };
+    const events = (await wharf.api(`/v1/events?after=${lastEvent}&limit=1000`))?.events ?? [];
+    const switches = events.filter((e) => e.kind === 'rollout.ready' && e.service === 'web').map((e) => e.time);
+    const atSwitch = (s) => switches.some((at) => s.t >= at && s.t < at + SWITCH_MS);
+    const row = {
+      ratio: p99(during) / steady,
+      excess: excessSlow(during, steady),
+      atSwitches: excessSlow(during.filter(atSwitch), steady),
+      elsewhere: excessSlow(during.filter((s) => !atSwitch(s)), steady),
+      toNew: lastOld ? lastOld.t - t0 : 0,
+      failed,
+    };
     sides[side].push(row);
     log(`deploy ${i} (${opt.key}: ${opt[side]}): ${JSON.stringify(row)}`);
     await sleep(5000);
@@ -86,8 +102,11 @@ try {
   console.log(`A/B of rolling deploys, ${opt.key}: ${opt.a} (a) against ${opt.b} (b); ${opt.pairs} deploys each, alternated, under ${opt.rate} req/s from a load generator in the ${opt.client === 'realtime' ? 'SCHED_FIFO' : 'normal'} class; ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${new Date().toISOString()}.\n`);
   console.log(
     table(
-      ['side', opt.key, 'p99 during / 5 s before, median', 'each deploy', 'answers over that p99 beyond 1 %, median', 'each deploy', 'deploy → 100 % new, median', 'failed requests'],
-      ['a', 'b'].map((s) => [s, opt[s], `**${median(sides[s].map((r) => r.ratio)).toFixed(2)}×**`, sides[s].map((r) => r.ratio.toFixed(2)).join(', '), median(sides[s].map((r) => r.excess)), sides[s].map((r) => r.excess).join(', '), ms(median(sides[s].map((r) => r.toNew))), sides[s].reduce((n, r) => n + r.failed, 0)]),
+      ['side', opt.key, 'p99 during / 5 s before, median', 'each deploy', 'answers over that p99 beyond 1 %, median', 'each deploy', `of them in the ${SWITCH_MS} ms of each switch / elsewhere, medians`, 'deploy → 100 % new, median', 'failed requests'],
+      ['a', 'b'].map((s) => {
+        const mid = (k) => median(sides[s].map((r) => r[k]));
+        return [s, opt[s], `**${mid('ratio').toFixed(2)}×**`, sides[s].map((r) => r.ratio.toFixed(2)).join(', '), mid('excess'), sides[s].map((r) => r.excess).join(', '), `${mid('atSwitches')} / ${mid('elsewhere')}`, ms(mid('toNew')), sides[s].reduce((n, r) => n + r.failed, 0)];
+      }),
     ),
   );
 } finally {
