@@ -188,7 +188,7 @@ try {
   const md = [
     '# Deploy benchmark (issue 5)',
     '',
-    `Command: \`node bench/deploy/run.mjs\` · ${now} · ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version} · shared machine`,
+    `Run: ${now} · ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version} · shared machine`,
     '',
     `Command: \`node bench/deploy/run.mjs ${opt.rate ? `--rate ${opt.rate}` : `--load ${opt.load}`} --rounds ${rounds} --client ${opt.client}\`. Steady load: ${rate} req/s paced over 16 keep-alive connections (${Math.round((rate / cap) * 100)} % of the ${Math.round(cap)} req/s measured through the router at the start, load generator on the same 2 cores, its event loop ${opt.client === 'realtime' ? 'at SCHED_FIFO, as a client on another machine would not wait for this one\'s CPUs (load.mjs)' : 'in the normal class'}), on examples/hello (web ×2, worker ×1). Router: ${routerClass}. Steady-state p99: ${ms(steadyP99)}.`,
     '',
