@@ -101,6 +101,20 @@ export const DEFAULT_CANARY_MIN_REQUESTS = 50;
 export const DEFAULT_CANARY_MAX_ERROR_RATE_INCREASE = 1;
 /** Canary fails when its p99 exceeds the stable one's by this factor. */
 export const DEFAULT_CANARY_MAX_P99_RATIO = 1.5;
+/**
+ * How long the new web instances of a rolling step serve next to the old ones before an old
+ * one drains, and how long a blue-green switch is watched before the deploy is done
+ * (Kubernetes' minReadySeconds, which defaults to 0). An instance that passes its health
+ * gate and then crashes or turns unhealthy on real traffic within it fails the rollout while
+ * every old instance still runs, so the rollback is a switch of the router's table. Without
+ * it, such a release drains an old instance per step and ends up serving all the traffic
+ * before anything notices. A second catches what breaks on its first requests under any real
+ * traffic; what breaks later, or on rare requests, is the canary's job. It costs that second
+ * per rolling step: the example's rolling deploy under load reaches 100 % new in 4.6 s, not
+ * 2.6 s, and its p99 does not move (bench/deploy/ab.mjs, 10 a side: 1.35× of steady at 0s,
+ * 1.41× at 1s, within the noise).
+ */
+export const DEFAULT_MIN_READY_MS = 1_000;
 export const DEFAULT_ROLLING_MAX_SURGE = 1;
 export const DEFAULT_ROLLING_MAX_UNAVAILABLE = 0;
 /**

@@ -45,6 +45,9 @@ const { values: opt } = parseArgs({
   },
 });
 const dist = path.resolve(root, opt.dist);
+const { DEFAULT_HEALTHY_THRESHOLD, DEFAULT_HEALTH_INTERVAL_MS } = await import(path.join(dist, 'defaults.js'));
+/** What one health gate waits by itself: the probes after the first passing one, an interval apart. */
+const GATE_WAIT_MS = (DEFAULT_HEALTHY_THRESHOLD - 1) * DEFAULT_HEALTH_INTERVAL_MS;
 const BASELINE_MS = 10_000;
 const pct = (x) => (x === undefined ? '–' : `${Math.round(x * 100)} %`);
 
@@ -107,6 +110,7 @@ try {
     // Each round deploys releases of its own: the greeting tells which release served.
     const c = base.greeting ? { ...base, greeting: `${base.greeting}-${round}` } : base;
     await sleep(BASELINE_MS);
+    const lastEvent = (await wharf.api('/v1/events?limit=1'))?.events?.[0]?.id ?? 0;
     const t0 = Date.now();
     let outcome;
     let detail = '';
@@ -150,6 +154,15 @@ try {
     const fromNew = during.filter((s) => s.status === 200 && served(s) === newName);
     let toNew;
     if (c.expect === 'ok' && !c.rollback) toNew = lastOld ? lastOld.t - t0 : fromNew[0] ? fromNew[0].t - t0 : undefined;
+    // Of the time to 100 % new: the web health gates' own waits (a rolling deploy passes one
+    // per step, one after the other) and the min_ready holds before it.
+    let gatesMs;
+    let holdsMs;
+    if (toNew !== undefined) {
+      const events = ((await wharf.api(`/v1/events?after=${lastEvent}&limit=1000`))?.events ?? []).filter((e) => e.service === 'web' && e.time < t0 + toNew);
+      gatesMs = events.filter((e) => e.kind === 'rollout.ready').length * GATE_WAIT_MS;
+      holdsMs = events.filter((e) => e.kind === 'rollout.holding').reduce((sum, e) => sum + (e.data?.ms ?? 0), 0);
+    }
     let rollbackMs;
     if (c.rollback) {
       // From the command to the last answer of the release rolled back from.
@@ -169,6 +182,8 @@ try {
       requests: during.length,
       failed: failed.length,
       toNew,
+      gatesMs,
+      holdsMs,
       abortMs,
       rollbackMs,
       p99: p99(during),
@@ -192,17 +207,17 @@ try {
     '',
     `Command: \`node bench/deploy/run.mjs ${opt.rate ? `--rate ${opt.rate}` : `--load ${opt.load}`} --rounds ${rounds} --client ${opt.client}\`. Steady load: ${rate} req/s paced over 16 keep-alive connections (${Math.round((rate / cap) * 100)} % of the ${Math.round(cap)} req/s measured through the router at the start, load generator on the same 2 cores, its event loop ${opt.client === 'realtime' ? 'at SCHED_FIFO, as a client on another machine would not wait for this one\'s CPUs (load.mjs)' : 'in the normal class'}), on examples/hello (web ×2, worker ×1). Router: ${routerClass}. Steady-state p99: ${ms(steadyP99)}.`,
     '',
-    `Medians over ${rounds} rounds of the whole sequence (failed requests and requests: totals). The ratio is the median of each round's p99 during the case ÷ p99 of the 10 s just before it. Slowed: the answers during the case over that p99, beyond the 1 % that are in steady state (a count a longer case does not dilute, as it does a p99). CPU steal: the share of the machine's CPU time the hypervisor gave to other guests, during the case and in those 10 s (/proc/stat).`,
+    `Medians over ${rounds} rounds of the whole sequence (failed requests and requests: totals). The ratio is the median of each round's p99 during the case ÷ p99 of the 10 s just before it. Slowed: the answers during the case over that p99, beyond the 1 % that are in steady state (a count a longer case does not dilute, as it does a p99). CPU steal: the share of the machine's CPU time the hypervisor gave to other guests, during the case and in those 10 s (/proc/stat). Health gates' waits: ${ms(GATE_WAIT_MS)} for each web gate passed before 100 % new (the probes after the first passing one, an interval apart; a rolling deploy passes one per step, one after the other), which the goal "≤ 3 s plus the health gate" leaves out; min_ready holds: the new instances serving next to the old ones before one drains, which it counts.`,
     '',
     table(
-      ['case', 'outcome', 'requests', 'failed', 'deploy → 100 % new', 'bad canary: first → last bad answer', 'rollback: command → last answer of the old', 'p99 during', 'p99, 10 s before', 'ratio (each round)', 'slowed (each round)', 'CPU steal during / before (each round)', 'what wharf said (last round)'],
+      ['case', 'outcome', 'requests', 'failed', 'deploy → 100 % new', 'of it: health gates\' waits / min_ready holds', 'bad canary: first → last bad answer', 'rollback: command → last answer of the old', 'p99 during', 'p99, 10 s before', 'ratio (each round)', 'slowed (each round)', 'CPU steal during / before (each round)', 'what wharf said (last round)'],
       cases.map(({ name }) => {
         const rs = rows.filter((r) => r.name === name);
         const sum = (k) => rs.reduce((a, r) => a + r[k], 0);
         const mid = (k) => median(rs.map((r) => r[k]));
         const ratios = rs.map((r) => (r.p99 === undefined || !r.before ? undefined : r.p99 / r.before));
         const ratio = median(ratios);
-        return [name, [...new Set(rs.map((r) => r.outcome))].join(', '), sum('requests'), sum('failed'), ms(mid('toNew')), ms(mid('abortMs')), ms(mid('rollbackMs')), ms(mid('p99')), ms(mid('before')), ratio === undefined ? '–' : `**${ratio.toFixed(2)}×** (${ratios.map((x) => (x === undefined ? '–' : x.toFixed(2))).join(', ')})`, `${mid('excess') ?? '–'} (${rs.map((r) => r.excess ?? '–').join(', ')})`, rs.map((r) => `${pct(r.steal)} / ${pct(r.stealBefore)}`).join(', '), rs.at(-1).detail.replace(/\|/g, '\\|')];
+        return [name, [...new Set(rs.map((r) => r.outcome))].join(', '), sum('requests'), sum('failed'), ms(mid('toNew')), mid('gatesMs') === undefined ? '–' : `${ms(mid('gatesMs'))} / ${ms(mid('holdsMs'))}`, ms(mid('abortMs')), ms(mid('rollbackMs')), ms(mid('p99')), ms(mid('before')), ratio === undefined ? '–' : `**${ratio.toFixed(2)}×** (${ratios.map((x) => (x === undefined ? '–' : x.toFixed(2))).join(', ')})`, `${mid('excess') ?? '–'} (${rs.map((r) => r.excess ?? '–').join(', ')})`, rs.map((r) => `${pct(r.steal)} / ${pct(r.stealBefore)}`).join(', '), rs.at(-1).detail.replace(/\|/g, '\\|')];
       }),
     ),
     '',

@@ -15,6 +15,7 @@ describe('deploy strategies, under load through the router', () => {
     const result = await l.stop();
     assert.equal(deploy.code, 0, deploy.stderr);
     assert.match(deploy.stdout, /rolling out v2 over v1: web rolling, worker worker/);
+    assert.match(deploy.stdout, /web: 1 new instance serves next to the old ones for 1s before one drains \(min_ready\)\n.*web: draining 1 old instance \(v1\)/);
     assert.match(deploy.stdout, /Deployed: v2 is live\./);
     assert.deepEqual(result.errors, [], `${result.failed} of ${result.ok + result.failed} failed`);
     assert.ok(result.bodies.has('two'));
@@ -146,5 +147,47 @@ describe('deploy strategies, under load through the router', () => {
     assert.deepEqual(result.errors, []);
     assert.ok(result.bodies.has('two'));
     assert.deepEqual(await warmups(), before, 'no warm-up reached v2');
+  });
+
+  it('rolls back a rolling release that crashes on real traffic within min_ready, before any old instance drains', async () => {
+    const before = await f.webInstances(2);
+    assert.equal(before.length, 2, 'v2 is live after the warm rollback');
+    f.write({ greeting: 'eight', crashOnTraffic: true });
+    const l = f.load();
+    const deploy = await f.wharf('deploy');
+    const result = await l.stop();
+    assert.equal(deploy.code, 1);
+    assert.match(deploy.stdout, /web: 1 new instance serves next to the old ones for 1s before one drains \(min_ready\)/);
+    assert.doesNotMatch(deploy.stdout, /draining/);
+    assert.match(deploy.stderr, /error\[DEPLOY_FAILED\]: v8 was rolled back: v8 broke within min_ready \(1s\) on real traffic: shipped\.production\.web\.v8\.[0-9a-f]+ is /);
+    // The new instance took a third of the traffic; the router sent each GET it reset to an
+    // old one, and both old ones still ran.
+    assert.deepEqual(result.errors, []);
+    assert.deepEqual([...result.bodies], ['two']);
+    assert.deepEqual(await f.webInstances(2), before, 'the old instances never drained');
+    assert.deepEqual(await f.webInstances(8), []);
+    assert.deepEqual((await f.releases())[0], [8, 'failed']);
+  });
+
+  it('switches a blue-green release back when it crashes on real traffic within min_ready', async () => {
+    const before = await f.webInstances(2);
+    f.write({ greeting: 'nine', strategy: 'blue-green', crashOnTraffic: true });
+    const l = f.load();
+    const deploy = await f.wharf('deploy');
+    const result = await l.stop();
+    assert.equal(deploy.code, 1);
+    assert.match(deploy.stdout, /web: traffic switched to v9 in \d+ ms\n.*web: watching v9 on all the traffic for 1s \(min_ready\); v2 stays warm to switch back to/);
+    assert.match(deploy.stderr, /error\[DEPLOY_FAILED\]: v9 was rolled back: v9 broke within min_ready \(1s\) on real traffic: /);
+    // Every new instance crashes on its first request, so until the switch back a request
+    // the router retried on another new one failed.
+    assert.ok(result.errors.every((e) => /^50[23] /.test(e)), [...new Set(result.errors)].join(', '));
+    assert.deepEqual((await f.releases())[0], [9, 'failed']);
+    assert.deepEqual(await f.webInstances(2), before, 'the old set stayed warm and serves again');
+    assert.deepEqual(await f.webInstances(9), []);
+    const after = f.load();
+    await new Promise((r) => setTimeout(r, 300));
+    const back = await after.stop();
+    assert.deepEqual(back.errors, []);
+    assert.deepEqual([...back.bodies], ['two']);
   });
 });

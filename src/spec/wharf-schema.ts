@@ -66,6 +66,8 @@ const deploy = obj({
   warm_window: duration().default(D.DEFAULT_WARM_WINDOW_MS).describe('The previous release keeps running this long, so rollback is instant.'),
   warmup_requests: int({ min: 0 }).default(D.DEFAULT_WARMUP_REQUESTS)
     .describe('GET requests to the health path each new web instance answers after passing the health gate, before it takes traffic, so that a JIT runtime\'s first, slowest requests are not users\' (like App Engine\'s warm-up requests); 0 for none.'),
+  min_ready: duration().default(D.DEFAULT_MIN_READY_MS)
+    .describe('Rolling: new web instances serve next to the old ones this long before an old one drains; blue-green: the switch is watched this long before the deploy is done. A new instance that crashes or turns unhealthy in it rolls the release back while the old instances still run (Kubernetes\' minReadySeconds); 0s for none.'),
   max_surge: int({ min: 0 }).default(D.DEFAULT_ROLLING_MAX_SURGE).describe('Rolling: instances above the count during the rollout.'),
   max_unavailable: int({ min: 0 }).default(D.DEFAULT_ROLLING_MAX_UNAVAILABLE).describe('Rolling: instances below the count during the rollout.'),
   canary: canary.defaults().describe('Canary: the ladder and how each step is judged.'),

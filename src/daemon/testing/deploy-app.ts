@@ -15,12 +15,13 @@ export const WARMUP = 50;
 export { AUTOGROUPS } from '../../runtime/testing/fixtures.js';
 
 /**
- * A web app whose behaviour the spec's env decides: its greeting, health, a crash at boot, a
- * share of 500s, a warm-up that never answers. It answers 500 "cold" to a request that reaches it before its warm-up is
- * done, and 500 "boot priority" to one that reaches it while its session still runs at the
- * boot niceness, so every test under load also checks that no user request meets a cold or
- * deprioritised instance. GET /boot tells how many of its warm-ups ran at boot niceness, and
- * how many had come when the health gate's second probe did.
+ * A web app whose behaviour the spec's env decides: its greeting, health, a crash at boot or
+ * on its first user request, a share of 500s, a warm-up that never answers. It answers 500
+ * "cold" to a request that reaches it before its warm-up is done, and 500 "boot priority" to
+ * one that reaches it while its session still runs at the boot niceness, so every test under
+ * load also checks that no user request meets a cold or deprioritised instance. GET /boot
+ * tells how many of its warm-ups ran at boot niceness, and how many had come when the health
+ * gate's second probe did.
  */
 const SERVER = `
 const WARMUP = ${WARMUP};
@@ -43,6 +44,7 @@ const server = http.createServer((req, res) => {
   if (warmups < WARMUP) { res.statusCode = 500; return res.end('cold ' + process.env.GREETING); }
   if (niced) { res.statusCode = 500; return res.end('boot priority ' + process.env.GREETING); }
   if (req.url === '/boot') return res.end(JSON.stringify({ warmups, warmupsNiced, warmupsAtSecondProbe }));
+  if (process.env.CRASH_ON_TRAFFIC === 'yes') { console.error('crashing on the first user request'); process.exit(4); }
   n++;
   if (failRate > 0 && (n % 10) < failRate * 10) { res.statusCode = 500; return res.end('broken ' + process.env.GREETING); }
   res.end(process.env.GREETING);
@@ -69,6 +71,8 @@ export interface Settings {
   crashWorker?: boolean;
   /** Milliseconds after boot when the web server exits: it passes the health gate, then dies. */
   crashAfter?: number;
+  /** The web server passes the health gate and its warm-up, then exits on its first user request. */
+  crashOnTraffic?: boolean;
   failRate?: number;
   /** The web server never answers a warm-up request (the health gate's probes it does). */
   hangWarmup?: boolean;
@@ -78,7 +82,7 @@ export interface Settings {
 }
 
 export function spec(s: Settings): string {
-  const env = `{ GREETING: ${s.greeting}, HEALTHY: ${s.healthy === false ? 'no' : 'yes'}, CRASH: ${s.crash ? 'yes' : 'no'}, CRASH_WORKER: ${s.crashWorker ? 'yes' : 'no'}, FAIL_RATE: "${s.failRate ?? 0}"${s.crashAfter ? `, CRASH_AFTER: "${s.crashAfter}"` : ''}${s.hangWarmup ? ', HANG_WARMUP: "yes"' : ''} }`;
+  const env = `{ GREETING: ${s.greeting}, HEALTHY: ${s.healthy === false ? 'no' : 'yes'}, CRASH: ${s.crash ? 'yes' : 'no'}, CRASH_WORKER: ${s.crashWorker ? 'yes' : 'no'}, FAIL_RATE: "${s.failRate ?? 0}"${s.crashAfter ? `, CRASH_AFTER: "${s.crashAfter}"` : ''}${s.hangWarmup ? ', HANG_WARMUP: "yes"' : ''}${s.crashOnTraffic ? ', CRASH_ON_TRAFFIC: "yes"' : ''} }`;
   // These tests are about the ladder, the abort and the rollback; the p99 rule is the pure
   // analysis tests' (src/deploy/analysis*.test.ts). On this shared 2-core machine a fresh
   // Node instance's first seconds measured 99 ms p99 against its warm twin's 23 ms: the same
@@ -150,6 +154,12 @@ export class DeployFixture {
   async running(): Promise<number[]> {
     const { instances } = await this.client.instances('shipped', 'production');
     return [...new Set(instances.filter((i) => i.service === 'web').map((i) => i.release))].sort((a, b) => a - b);
+  }
+
+  /** The ids of the web instances of `release`, sorted. */
+  async webInstances(release: number): Promise<string[]> {
+    const { instances } = await this.client.instances('shipped', 'production');
+    return instances.filter((i) => i.service === 'web' && i.release === release).map((i) => i.id).sort();
   }
 
   /** What each web instance of `release` says at GET /boot, asked directly on its port. */
