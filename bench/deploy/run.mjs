@@ -161,7 +161,7 @@ try {
     if (toNew !== undefined) {
       const events = ((await wharf.api(`/v1/events?after=${lastEvent}&limit=1000`))?.events ?? []).filter((e) => e.service === 'web' && e.time < t0 + toNew);
       gatesMs = events.filter((e) => e.kind === 'rollout.ready').length * GATE_WAIT_MS;
-      holdsMs = events.filter((e) => e.kind === 'rollout.holding').reduce((sum, e) => sum + (e.data?.ms ?? 0), 0);
+      holdsMs = events.filter((e) => e.kind === 'rollout.holding').reduce((sum, e) => sum + (e.data?.data?.ms ?? 0), 0);
     }
     let rollbackMs;
     if (c.rollback) {
