@@ -15,7 +15,7 @@
 // over the p99 of the 5 s before it; the answers over that p99 beyond the 1 % expected (how
 // many requests the deploy slowed: unlike a ratio of p99s, a longer deploy does not dilute
 // it), in all and split between the switches (the SWITCH_MS after each new web instance
-// enters the router's table, when an old one drains and exits and the next one starts) and
+// enters the router's table, and after each old one drains, exits and the next one starts) and
 // the rest, so that a lever can be seen where it acts, not only in a whole deploy's noise;
 // and the median time from `wharf deploy` to the last answer of the old release.
 // Everything runs in a temp dir; everything started is stopped.
@@ -31,7 +31,11 @@ import { helloUnderWharf } from './hello.mjs';
 import { excessSlow, LoadProcess, p99 } from './load.mjs';
 import { log } from '../runtime/log.mjs';
 
-/** How long after a web instance enters the table its switch is counted (its old one exits ~70 ms after). */
+/**
+ * How long after a web instance enters the table, and after an old one starts to drain, a
+ * switch is counted (the old one exits ~70 ms after its drain, and the next one starts). With
+ * min_ready the two are that far apart; without, ~15 ms.
+ */
 const SWITCH_MS = 250;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -74,7 +78,7 @@ try {
     const side = i % 2 ? 'b' : 'a'; // the app is up with a: the first deploy changes it
     setSide(opt[side]);
     setGreeting(appDir, `g${i}`);
-    const lastEvent = (await wharf.api('/v1/events?limit=1'))?.events?.[0]?.id ?? 0;
+    const lastEvent = await wharf.lastEventId();
     const t0 = Date.now();
     await wharf.cli(['deploy', '-C', appDir]);
     const t1 = Date.now();
@@ -84,8 +88,8 @@ try {
     const failed = during.filter((s) => s.status !== 200).length;
     const lastOld = during.filter((s) => s.body !== `g${i}`).at(-1);
     const steady = p99(before);
-    const events = (await wharf.api(`/v1/events?after=${lastEvent}&limit=1000`))?.events ?? [];
-    const switches = events.filter((e) => e.kind === 'rollout.ready' && e.service === 'web').map((e) => e.time);
+    const events = await wharf.eventsAfter(lastEvent);
+    const switches = events.filter((e) => (e.kind === 'rollout.ready' || e.kind === 'rollout.draining') && e.service === 'web').map((e) => e.time);
     const atSwitch = (s) => switches.some((at) => s.t >= at && s.t < at + SWITCH_MS);
     const row = {
       ratio: p99(during) / steady,

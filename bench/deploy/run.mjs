@@ -110,7 +110,7 @@ try {
     // Each round deploys releases of its own: the greeting tells which release served.
     const c = base.greeting ? { ...base, greeting: `${base.greeting}-${round}` } : base;
     await sleep(BASELINE_MS);
-    const lastEvent = (await wharf.api('/v1/events?limit=1'))?.events?.[0]?.id ?? 0;
+    const lastEvent = await wharf.lastEventId();
     const t0 = Date.now();
     let outcome;
     let detail = '';
@@ -159,7 +159,7 @@ try {
     let gatesMs;
     let holdsMs;
     if (toNew !== undefined) {
-      const events = ((await wharf.api(`/v1/events?after=${lastEvent}&limit=1000`))?.events ?? []).filter((e) => e.service === 'web' && e.time < t0 + toNew);
+      const events = (await wharf.eventsAfter(lastEvent)).filter((e) => e.service === 'web' && e.time < t0 + toNew);
       gatesMs = events.filter((e) => e.kind === 'rollout.ready').length * GATE_WAIT_MS;
       holdsMs = events.filter((e) => e.kind === 'rollout.holding').reduce((sum, e) => sum + (e.data?.data?.ms ?? 0), 0);
     }

@@ -55,6 +55,16 @@ export class Wharf {
     });
   }
 
+  /** The id of the newest event, so that eventsAfter() can return what a step added (0 when none). */
+  async lastEventId() {
+    return (await this.api('/v1/events?limit=1'))?.events?.[0]?.id ?? 0;
+  }
+
+  /** The events after `id`, oldest first as the daemon lists them. */
+  async eventsAfter(id) {
+    return (await this.api(`/v1/events?after=${id}&limit=1000`))?.events ?? [];
+  }
+
   async instances(app, env) {
     const r = await this.api(`/v1/apps/${encodeURIComponent(app)}/envs/${encodeURIComponent(env)}/instances`);
     for (const i of r?.instances ?? []) if (i.pid) this.seen.set(i.pid, i.pidStartTime);
