@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { renameSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ensureDaemon } from '../cli/daemon-process.js';
@@ -24,6 +24,16 @@ describe('deploy controls: refusals, promote, abort, rollback, warm window, reco
     assert.deepEqual((await f.releases())[0], [2, 'live'], 'no release was made');
   });
 
+  it('runs the pipeline test stage after the check, and stops the deploy when it fails', async () => {
+    f.write({ greeting: 'three', check: 'echo checked', test: 'echo 1 of 3 failed; exit 4' });
+    const deploy = await f.wharf('deploy');
+    assert.equal(deploy.code, 1);
+    assert.match(deploy.stderr, /error\[PIPELINE_FAILED\]: the test stage \(`echo 1 of 3 failed; exit 4`\) exited with status 4; nothing was released\n\s+1 of 3 failed\n/);
+    assert.deepEqual((await f.releases())[0], [2, 'live'], 'no release was made');
+    const stages = (await f.client.events({ app: 'shipped', limit: 10 })).events.filter((e) => e.kind.startsWith('pipeline.')).slice(-2);
+    assert.deepEqual(stages.map((e) => [e.kind, (e.data as { stage: string }).stage]), [['pipeline.passed', 'check'], ['pipeline.failed', 'test']]);
+  });
+
   it('rolls back a worker that crashes at boot, caught by the liveness gate', async () => {
     f.write({ greeting: 'three', crashWorker: true });
     const l = f.load();
@@ -39,6 +49,11 @@ describe('deploy controls: refusals, promote, abort, rollback, warm window, reco
   });
 
   it('refuses what cannot be done, changing nothing', async () => {
+    writeFileSync(join(f.app, 'wharf.yaml'), 'app: shipped\nservices: {}\n');
+    const empty = await f.wharf('deploy');
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /^error\[SPEC_INVALID\]: wharf\.yaml has 1 problem:\n  wharf\.yaml:2:11 services: expected at least 1 entry\n/);
+    f.write({ greeting: 'three' }); // the commands below read the app's name from the spec
     const promote = await f.wharf('promote');
     assert.equal(promote.code, 1);
     assert.match(promote.stderr, /error\[CONFLICT\]: nothing to promote in shipped\/production: no canary rollout is under way/);
@@ -141,6 +156,19 @@ describe('deploy controls: refusals, promote, abort, rollback, warm window, reco
     assert.deepEqual(list[0], [7, 'failed']);
     assert.deepEqual(list.filter(([, status]) => status === 'live'), [[6, 'live']]);
     assert.match((await f.client.releases('shipped', 'production')).releases[0]!.reason ?? '', /interrupted: the daemon stopped during its rollout; rolled back to v6/);
+  });
+
+  it('audits every deploy, promote, abort and rollback: who, through which client, how it ended', async () => {
+    const { audit } = await f.client.audit({ app: 'shipped', env: 'production', limit: 200 });
+    const rollouts = audit.filter((a) => ['deploy', 'promote', 'abort', 'rollback'].includes(a.operation));
+    const seen = new Set(rollouts.map((a) => `${a.operation} ${a.outcome}`));
+    for (const want of ['deploy ok', 'deploy error', 'promote ok', 'abort ok', 'rollback ok', 'rollback error']) assert.ok(seen.has(want), `${want} among ${[...seen].join(', ')}`);
+    for (const a of rollouts) {
+      assert.equal(a.client, 'cli');
+      assert.equal(a.actor, rollouts[0]!.actor);
+    }
+    const refused = rollouts.find((a) => a.operation === 'rollback' && a.outcome === 'error' && (a.details as { to?: number }).to === 99);
+    assert.deepEqual(refused?.details, { to: 99, error: 'NOT_FOUND' });
   });
 
   it('lets an instance whose warm-up never answers take traffic at the deploy timeout, and says so', async () => {

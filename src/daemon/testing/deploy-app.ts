@@ -78,6 +78,7 @@ export interface Settings {
   hangWarmup?: boolean;
   hold?: string;
   check?: string;
+  test?: string;
   warm?: string;
 }
 
@@ -92,7 +93,7 @@ export function spec(s: Settings): string {
   return [
     'app: shipped',
     `env: ${env}`,
-    ...(s.check ? [`pipeline: { check: "${s.check}" }`] : []),
+    ...(s.check || s.test ? [`pipeline: { ${[s.check && `check: "${s.check}"`, s.test && `test: "${s.test}"`].filter(Boolean).join(', ')} }`] : []),
     'services:',
     `  web: { run: node server.cjs, routes: [{ path: / }], instances: 2, deploy: ${deploy} }`,
     '  worker: { run: node worker.cjs }',
