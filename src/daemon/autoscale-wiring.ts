@@ -7,19 +7,16 @@ import { DaemonAutoscaleSources } from './autoscale-sources.js';
 import type { RouterSupervisor } from './router-supervisor.js';
 
 /**
- * Until the deploy engine exposes its rollout freeze, nothing is frozen here: a rollout
- * holds the environment's lock, the autoscaler's scale is refused with LOCK_HELD, and the
- * controller decides afresh the next second — so it acts only after the rollout ends.
+ * The autoscaler, wired to the router's figures, the fleet and the `wharf scale` path, and
+ * frozen by `freeze` (the deployer) while a rollout of the environment runs: it keeps
+ * deciding from old and new instances' load, and acts once the rollout ends.
  */
-const NO_FREEZE: RolloutFreeze = { frozen: () => false };
-
-/** The autoscaler, wired to the router's figures, the fleet and the `wharf scale` path. */
-export function wireAutoscaler(deps: { store: Store; fleet: Fleet; operations: Operations; router: RouterSupervisor; now: () => number; freeze?: RolloutFreeze }): AutoscaleController {
-  const { store, fleet, operations, router, now } = deps;
+export function wireAutoscaler(deps: { store: Store; fleet: Fleet; operations: Operations; router: RouterSupervisor; now: () => number; freeze: RolloutFreeze }): AutoscaleController {
+  const { store, fleet, operations, router, now, freeze } = deps;
   return new AutoscaleController({
     sources: new DaemonAutoscaleSources(store, fleet, router, now),
     scaler: { scale: async (app, env, service, order) => void (await operations.autoscale(app, env, service, order)) },
-    freeze: deps.freeze ?? NO_FREEZE,
+    freeze,
     clock: { now },
     ticker: intervalTicker,
     log: (line) => console.log(line),

@@ -87,7 +87,7 @@ describe('the autoscaler, run by the daemon with the router, under real load', (
 
   after(async () => {
     const pids: number[] = [];
-    for (const app of ['busy', 'sleepy']) pids.push(...(await client.instances(app, 'production').catch(() => ({ instances: [] }))).instances.map((i) => i.pid ?? 0));
+    for (const app of ['busy', 'sleepy', 'paused']) pids.push(...(await client.instances(app, 'production').catch(() => ({ instances: [] }))).instances.map((i) => i.pid ?? 0));
     await runWharf(['daemon', 'stop', '--data-dir', data]);
     try {
       pids.push((JSON.parse(readFileSync(join(data, 'router.json'), 'utf8')) as { pid: number }).pid);
@@ -153,5 +153,36 @@ describe('the autoscaler, run by the daemon with the router, under real load', (
     assert.deepEqual(await fetchOnce(port, 'web.production.sleepy.localhost', '/boot'), { status: 200, body: 'warmups=0 niced=false' }, 'held requests do not wait for a warm-up');
     const after = (await client.events({ app: 'sleepy', env: 'production' })).events;
     assert.ok(after.some((e) => e.kind === 'autoscale.scaled' && e.message === 'web 0 → 1: requests are waiting (scale from zero)'));
+  });
+
+  it('decides but does not act while a rollout runs (the deployer\'s freeze), and acts once it ends', async () => {
+    // A canary that holds its first step for minutes, so the rollout is under way throughout.
+    dirs.paused = join(root, 'paused');
+    mkdirSync(dirs.paused);
+    writeFileSync(join(dirs.paused, 'server.cjs'), SERVER);
+    const write = (name: string) => writeFileSync(join(dirs.paused!, 'wharf.yaml'), `app: paused\nenv: { NAME: ${name} }\nservices:\n  web: { run: node server.cjs, routes: [{ path: / }], instances: 1, deploy: { strategy: canary, timeout: 30s, drain_timeout: 5s, canary: { steps: [50, 100], hold: 5m } }, autoscale: { min: 1, max: 2, targets: { inflight_per_instance: 2 }, scale_down_window: 10s } }\n`);
+    write('paused');
+    const up = await wharf('paused', 'up');
+    assert.equal(up.code, 0, up.stderr);
+    write('paused-v2');
+    const deploying = wharf('paused', 'deploy');
+    const host = 'web.production.paused.localhost';
+    await until('the canary at its first step', async () => ((await client.events({ app: 'paused', limit: 10 })).events.some((e) => /v2 takes 50 %/.test(e.message)) ? true : undefined), 60_000);
+    const l = load(port, host, 12);
+    let tally;
+    try {
+      const decisions = async () => (await client.autoscaleStatus('paused', 'production')).services[0]?.decisions ?? [];
+      const frozen = await until('a decision to scale up, held by the freeze', async () => (await decisions()).find((d) => d.outcome === 'frozen' && d.to > d.from), 30_000);
+      assert.equal(frozen.from, 1);
+      assert.equal((await client.events({ app: 'paused' })).events.filter((e) => e.kind === 'autoscale.scaled').length, 0, 'nothing scaled during the rollout');
+      const abort = await wharf('paused', 'abort');
+      assert.equal(abort.code, 0, abort.stderr);
+      assert.equal((await deploying).code, 1);
+      const scaled = await until('the scale-up once the rollout ended', async () => (await client.events({ app: 'paused' })).events.find((e) => e.kind === 'autoscale.scaled'), 30_000);
+      assert.match(scaled.message, /^web 1 → 2: /);
+    } finally {
+      tally = await l.stop();
+    }
+    assert.deepEqual(tally.errors, [], `${tally.failed} of ${tally.ok + tally.failed} requests failed`);
   });
 });
