@@ -100,6 +100,9 @@ describe('deploy controls: refusals, promote, abort, rollback, warm window, reco
     assert.match(deploy.stderr, /v5 was rolled back: aborted by /);
     assert.deepEqual(result.errors, []);
     assert.deepEqual((await f.releases())[0], [5, 'failed']);
+    const listed = await f.wharf('releases', '-n', '2');
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^RELEASE +STATUS +CREATED +DESCRIPTION\nv5 +failed \(aborted by [^\n]+\nv4 +live +/);
   });
 
   it('starts a release again behind the health gate when it is no longer warm (cold rollback)', async () => {

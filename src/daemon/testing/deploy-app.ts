@@ -77,6 +77,8 @@ export interface Settings {
   /** The web server never answers a warm-up request (the health gate's probes it does). */
   hangWarmup?: boolean;
   hold?: string;
+  /** The canary's ladder, in the spec's YAML: `[25, 100]` unless set. */
+  steps?: string;
   check?: string;
   test?: string;
   warm?: string;
@@ -88,7 +90,7 @@ export function spec(s: Settings): string {
   // analysis tests' (src/deploy/analysis*.test.ts). On this shared 2-core machine a fresh
   // Node instance's first seconds measured 99 ms p99 against its warm twin's 23 ms: the same
   // code. A 2 s hold judges exactly those seconds, so the ratio here allows that.
-  const canary = `canary: { steps: [25, 100], hold: ${s.hold ?? '2s'}, min_requests: 20, max_p99_ratio: 10 }`;
+  const canary = `canary: { steps: ${s.steps ?? '[25, 100]'}, hold: ${s.hold ?? '2s'}, min_requests: 20, max_p99_ratio: 10 }`;
   const deploy = `{ strategy: ${s.strategy ?? 'rolling'}, timeout: 8s, drain_timeout: 5s, warm_window: ${s.warm ?? '10m'}, warmup_requests: ${WARMUP}, ${canary} }`;
   return [
     'app: shipped',
