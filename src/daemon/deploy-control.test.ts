@@ -183,4 +183,16 @@ describe('deploy controls: refusals, promote, abort, rollback, warm window, reco
     assert.equal(events.length, 2, 'one per new web instance');
     for (const e of events) assert.match(e.message, /^shipped\.production\.web\.v8\.\w+ takes traffic after 0 of its 50 warm-up requests: the deploy timeout came first$/);
   });
+  it('runs the release command with the release\'s config, before any of its instances starts', async () => {
+    const mark = (await f.client.events({ app: 'shipped', limit: 1 })).events.at(-1)?.id ?? 0;
+    f.write({ greeting: 'nine', strategy: 'blue-green', release: 'echo migrating for $GREETING' });
+    const deploy = await f.wharf('deploy');
+    assert.equal(deploy.code, 0, deploy.stderr);
+    assert.match(deploy.stdout, /migrating for nine/);
+    const events = (await f.client.events({ app: 'shipped', after: mark, limit: 100 })).events;
+    const command = events.findIndex((e) => e.kind === 'release.command' && e.message === 'v9: release command succeeded');
+    const starting = events.findIndex((e) => e.kind === 'rollout.starting');
+    assert.ok(command >= 0 && starting > command, `release command (${command}) before the first start (${starting}): ${events.map((e) => e.kind).join(', ')}`);
+    assert.deepEqual((await f.releases())[0], [9, 'live']);
+  });
 });

@@ -81,6 +81,8 @@ export interface Settings {
   steps?: string;
   check?: string;
   test?: string;
+  /** The spec's release command. */
+  release?: string;
   warm?: string;
 }
 
@@ -95,6 +97,7 @@ export function spec(s: Settings): string {
   return [
     'app: shipped',
     `env: ${env}`,
+    ...(s.release ? [`release: "${s.release}"`] : []),
     ...(s.check || s.test ? [`pipeline: { ${[s.check && `check: "${s.check}"`, s.test && `test: "${s.test}"`].filter(Boolean).join(', ')} }`] : []),
     'services:',
     `  web: { run: node server.cjs, routes: [{ path: / }], instances: 2, deploy: ${deploy} }`,
