@@ -10,10 +10,22 @@ describe('deploy strategies, under load through the router', () => {
 
   it('rolls out a rolling deploy under load without failing a request', async () => {
     f.write({ greeting: 'two' });
+    const mark = (await f.client.events({ app: 'shipped', limit: 1 })).events.at(-1)?.id ?? 0;
     const l = f.load();
     const deploy = await f.wharf('deploy');
     const result = await l.stop();
     assert.equal(deploy.code, 0, deploy.stderr);
+    // The steps as executed, per service: within the bounds (surge 1, unavailable 0), each old
+    // instance drains only after a new one passed its gate; the worker's new instance passes its
+    // liveness gate before the old one stops.
+    const steps = (await f.client.events({ app: 'shipped', after: mark, limit: 200 })).events.filter((e) => e.kind.startsWith('rollout.'));
+    const label = (e: (typeof steps)[number]) => {
+      const d = (e.data as { data?: { count?: number; instances?: string[] } }).data;
+      return `${e.kind.slice('rollout.'.length)} ${d?.count ?? d?.instances?.length ?? ''}`.trim();
+    };
+    const of = (service: string) => steps.filter((e) => e.service === service).map(label);
+    assert.deepEqual(of('web'), ['starting 1', 'ready 1', 'holding', 'draining 1', 'starting 1', 'ready 1', 'holding', 'draining 1']);
+    assert.deepEqual(of('worker'), ['starting 1', 'ready 1', 'stopping 1']);
     assert.match(deploy.stdout, /rolling out v2 over v1: web rolling, worker worker/);
     assert.match(deploy.stdout, /web: 1 new instance serves next to the old ones for 1s before one drains \(min_ready\)\n.*web: draining 1 old instance \(v1\)/);
     assert.match(deploy.stdout, /Deployed: v2 is live\./);
