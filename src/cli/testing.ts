@@ -10,7 +10,8 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runWharf(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+/** `onStdout` sees the output as it comes, for a test of what a running command shows. */
+export function runWharf(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; onStdout?: (text: string) => void } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_MAIN, ...args], {
       cwd: opts.cwd ?? process.cwd(),
@@ -19,7 +20,10 @@ export function runWharf(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: 
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      opts.onStdout?.(stdout);
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -74,8 +74,13 @@ describe('deploy controls: refusals, promote, abort, rollback, warm window, reco
 
   it('promotes a paused canary on request, and refuses a second deploy meanwhile', async () => {
     f.write({ greeting: 'four', strategy: 'canary', hold: '5m' });
-    const deploying = f.wharf('deploy');
+    let shown = '';
+    let done = false;
+    const deploying = f.wharfLive((text) => (shown = text), 'deploy').finally(() => (done = true));
     await f.untilEvent(/v4 takes 25 %/);
+    // What the running command has shown by now: each new instance past its gate, the weight.
+    await until(async () => /web: 2 instances of v4 passed the health gate\n[^]*web: v4 takes 25 % of web's traffic/.test(shown));
+    assert.equal(done, false, 'shown while the deploy still runs');
     const second = await f.wharf('deploy');
     assert.equal(second.code, 1);
     assert.match(second.stderr, /error\[LOCK_HELD\]: shipped\/production is locked by .* \(deploy since/);

@@ -143,6 +143,11 @@ export class DeployFixture {
     return runWharf([...args, '--data-dir', this.data], { cwd: this.app, timeoutMs: 120_000 });
   }
 
+  /** `wharf ARGS`, with `onStdout` told all it has printed so far each time it prints. */
+  wharfLive(onStdout: (text: string) => void, ...args: string[]): Promise<CliRun> {
+    return runWharf([...args, '--data-dir', this.data], { cwd: this.app, timeoutMs: 120_000, onStdout });
+  }
+
   write(s: Settings): void {
     writeFileSync(join(this.app, 'wharf.yaml'), spec(s));
   }
