@@ -188,7 +188,8 @@ describe('deploy controls: refusals, promote, abort, rollback, warm window, reco
     assert.equal(events.length, 2, 'one per new web instance');
     for (const e of events) assert.match(e.message, /^shipped\.production\.web\.v8\.\w+ takes traffic after 0 of its 50 warm-up requests: the deploy timeout came first$/);
   });
-  it('runs the release command with the release\'s config, before any of its instances starts', async () => {
+
+  it('runs the release command, with the release\'s environment, before any of its instances starts', async () => {
     const mark = (await f.client.events({ app: 'shipped', limit: 1 })).events.at(-1)?.id ?? 0;
     f.write({ greeting: 'nine', strategy: 'blue-green', release: 'echo migrating for $GREETING' });
     const deploy = await f.wharf('deploy');
