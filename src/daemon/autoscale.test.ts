@@ -28,8 +28,9 @@ server.listen(Number(process.env.PORT));
 process.on('SIGTERM', () => { server.close(() => process.exit(0)); server.closeIdleConnections(); });
 `;
 
-function spec(app: string, autoscale: string): string {
-  return `app: ${app}\nenv: { NAME: ${app} }\nservices:\n  web: { run: node server.cjs, routes: [{ path: / }], instances: 1, deploy: { timeout: 30s, drain_timeout: 5s }, autoscale: ${autoscale} }\n`;
+/** `name` is what the app answers (a new one makes a new release); `deploy` adds to the deploy block. */
+function spec(app: string, autoscale: string, { name = app, deploy = '' } = {}): string {
+  return `app: ${app}\nenv: { NAME: ${name} }\nservices:\n  web: { run: node server.cjs, routes: [{ path: / }], instances: 1, deploy: { ${deploy}timeout: 30s, drain_timeout: 5s }, autoscale: ${autoscale} }\n`;
 }
 
 function fetchOnce(port: number, host: string, path = '/'): Promise<{ status: number; body: string }> {
@@ -160,7 +161,8 @@ describe('the autoscaler, run by the daemon with the router, under real load', (
     dirs.paused = join(root, 'paused');
     mkdirSync(dirs.paused);
     writeFileSync(join(dirs.paused, 'server.cjs'), SERVER);
-    const write = (name: string) => writeFileSync(join(dirs.paused!, 'wharf.yaml'), `app: paused\nenv: { NAME: ${name} }\nservices:\n  web: { run: node server.cjs, routes: [{ path: / }], instances: 1, deploy: { strategy: canary, timeout: 30s, drain_timeout: 5s, canary: { steps: [50, 100], hold: 5m } }, autoscale: { min: 1, max: 2, targets: { inflight_per_instance: 2 }, scale_down_window: 10s } }\n`);
+    const autoscale = '{ min: 1, max: 2, targets: { inflight_per_instance: 2 }, scale_down_window: 10s }';
+    const write = (name: string) => writeFileSync(join(dirs.paused!, 'wharf.yaml'), spec('paused', autoscale, { name, deploy: 'strategy: canary, canary: { steps: [50, 100], hold: 5m }, ' }));
     write('paused');
     const up = await wharf('paused', 'up');
     assert.equal(up.code, 0, up.stderr);

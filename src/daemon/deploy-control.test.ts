@@ -190,12 +190,12 @@ describe('deploy controls: refusals, promote, abort, rollback, warm window, reco
   });
 
   it('runs the release command, with the release\'s environment, before any of its instances starts', async () => {
-    const mark = (await f.client.events({ app: 'shipped', limit: 1 })).events.at(-1)?.id ?? 0;
+    const mark = await f.lastEventId();
     f.write({ greeting: 'nine', strategy: 'blue-green', release: 'echo migrating for $GREETING' });
     const deploy = await f.wharf('deploy');
     assert.equal(deploy.code, 0, deploy.stderr);
     assert.match(deploy.stdout, /migrating for nine/);
-    const events = (await f.client.events({ app: 'shipped', after: mark, limit: 100 })).events;
+    const events = await f.eventsAfter(mark);
     const command = events.findIndex((e) => e.kind === 'release.command' && e.message === 'v9: release command succeeded');
     const starting = events.findIndex((e) => e.kind === 'rollout.starting');
     assert.ok(command >= 0 && starting > command, `release command (${command}) before the first start (${starting}): ${events.map((e) => e.kind).join(', ')}`);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WARM_ROLLBACK_BUDGET_MS, WARM_ROLLBACK_SWITCH_MS, WARMUP_CONNECTIONS } from '../defaults.js';
+import type { EventRecord } from '../state/types.js';
 import { AUTOGROUPS, DeployFixture, WARMUP } from './testing/deploy-app.js';
 
 describe('deploy strategies, under load through the router', () => {
@@ -10,7 +11,7 @@ describe('deploy strategies, under load through the router', () => {
 
   it('rolls out a rolling deploy under load without failing a request', async () => {
     f.write({ greeting: 'two' });
-    const mark = (await f.client.events({ app: 'shipped', limit: 1 })).events.at(-1)?.id ?? 0;
+    const mark = await f.lastEventId();
     const l = f.load();
     const deploy = await f.wharf('deploy');
     const result = await l.stop();
@@ -18,8 +19,8 @@ describe('deploy strategies, under load through the router', () => {
     // The steps as executed, per service: within the bounds (surge 1, unavailable 0), each old
     // instance drains only after a new one passed its gate; the worker's new instance passes its
     // liveness gate before the old one stops.
-    const steps = (await f.client.events({ app: 'shipped', after: mark, limit: 200 })).events.filter((e) => e.kind.startsWith('rollout.'));
-    const label = (e: (typeof steps)[number]) => {
+    const steps = (await f.eventsAfter(mark)).filter((e) => e.kind.startsWith('rollout.'));
+    const label = (e: EventRecord) => {
       const d = (e.data as { data?: { count?: number; instances?: string[] } }).data;
       return `${e.kind.slice('rollout.'.length)} ${d?.count ?? d?.instances?.length ?? ''}`.trim();
     };

@@ -8,6 +8,7 @@ import { WharfClient } from '../../client/wharf-client.js';
 import { until as poll } from '../e2e-testing.js';
 import { freePort, killAll, load, type LoadResult } from './load.js';
 import { NICENESS_JS } from '../../runtime/testing/fixtures.js';
+import type { EventRecord } from '../../state/types.js';
 
 /** Warm-up requests in the fixture's spec: fewer than the default, to keep the tests quick. */
 export const WARMUP = 50;
@@ -183,6 +184,16 @@ export class DeployFixture {
   /** Resolves once the recent logs of `service` match. */
   async untilLog(service: string, pattern: RegExp): Promise<void> {
     await until(async () => pattern.test((await this.wharf('logs', '-s', service, '-n', '50')).stdout));
+  }
+
+  /** The id of the newest event of the app, for eventsAfter() (0 when none). */
+  async lastEventId(): Promise<number> {
+    return (await this.client.events({ app: 'shipped', limit: 1 })).events.at(-1)?.id ?? 0;
+  }
+
+  /** The app's events after `id`, oldest first. */
+  async eventsAfter(id: number): Promise<EventRecord[]> {
+    return (await this.client.events({ app: 'shipped', after: id, limit: 1000 })).events;
   }
 
   /** Resolves once a recent event's message matches. */
